@@ -1,0 +1,3 @@
+from iacscan.cli import main
+
+main()

@@ -1,0 +1,67 @@
+"""The library API: ``load`` runs discovery, parsing, evaluation and graph building.
+
+Data flows one way: paths -> parsed files -> evaluated resources -> graph. The CLI is a thin
+layer over this module; tests and other tools call it directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from iacscan.cache import ParseCache, default_cache_dir
+from iacscan.graph.builder import build_graph
+from iacscan.model import Resource, ScanError
+from iacscan.terraform.loader import TerraformLoader, discover
+
+
+@dataclass
+class LoadResult:
+    """Everything read from the inputs; ``errors`` lists what could not be read or evaluated."""
+
+    root: Path
+    resources: list[Resource]
+    graph: nx.MultiDiGraph
+    errors: list[ScanError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
+
+
+def scan_root(paths: list[Path]) -> Path:
+    """The directory that output paths are relative to: the common parent of the inputs."""
+    dirs = [str((p if p.is_dir() else p.parent).resolve()) for p in paths]
+    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
+
+
+def load(
+    paths: Iterable[str | Path],
+    *,
+    var_files: Iterable[str | Path] = (),
+    variables: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+) -> LoadResult:
+    """Read Terraform configuration under ``paths`` into resources and a resource graph."""
+    path_list = [Path(p) for p in paths] or [Path(".")]
+    root = scan_root(path_list)
+    errors: list[ScanError] = []
+    directories: list[Path] = []
+    for path in path_list:
+        if not path.exists():
+            errors.append(ScanError(str(path), 0, "path does not exist", "usage"))
+            continue
+        directories.extend(d for d in discover(path) if d not in directories)
+    cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    loader = TerraformLoader(root, cache, workers, [Path(f) for f in var_files], variables, environ)
+    loaded = loader.load(sorted(directories))
+    resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
+    graph = build_graph(resources)
+    all_errors = sorted(set(errors + loaded.errors))
+    return LoadResult(root, resources, graph, all_errors, sorted(loaded.files), loaded.roots)

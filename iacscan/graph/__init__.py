@@ -1,0 +1,1 @@
+"""The resource graph and the analyses over it."""

@@ -1,0 +1,64 @@
+"""The neutral model every input format is normalized into, and every later step reads.
+
+Rules, graph analyses and reports see only these types: never python-hcl2, JSON or YAML
+shapes. Attribute values follow ``iacscan.terraform.values``: plain data, with ``Ref`` and
+``Unknown`` where a value is known only after apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """Where a thing is written: ``file`` is relative to the scanned root, lines are 1-based."""
+
+    file: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ScanError:
+    """Input that could not be read or evaluated; reported, never fatal to the rest of a scan."""
+
+    file: str
+    line: int
+    message: str
+    kind: str = "parse"  # parse | eval | module
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One instance of a resource, data source, or (later) compose service.
+
+    ``lines`` maps attribute paths (``ingress[1]``, ``ingress[1].cidr_blocks``, ``tags``) to
+    their (line, end_line), so a finding can point at the offending nested block.
+    ``multiplicity_unknown`` marks a ``count``/``for_each`` whose collection is unknown: the
+    single instance stands for zero or more real ones.
+    """
+
+    address: str
+    type: str
+    name: str
+    mode: str  # managed | data
+    attrs: dict[str, Any]
+    location: Location
+    module: str = ""
+    index: int | str | None = None
+    lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+    depends_on: tuple[str, ...] = ()
+    multiplicity_unknown: bool = False
+    root: str = ""  # the root module directory it was evaluated from (relative path)
+
+    def location_of(self, path: str) -> Location:
+        """The most specific known location for an attribute path, else the resource's."""
+        while path:
+            if path in self.lines:
+                line, end = self.lines[path]
+                return Location(self.location.file, line, end)
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return self.location

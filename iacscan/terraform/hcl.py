@@ -1,0 +1,378 @@
+"""HCL native syntax -> iacscan syntax tree, using python-hcl2's grammar.
+
+Why not ``hcl2.load``: its dict output turns every expression back into a string that would
+have to be parsed a second time, and its ``with_meta`` positions need Lark's
+``propagate_positions``, which costs about half again the parse time. Instead the grammar
+shipped with python-hcl2 7.3 is compiled once with an inline transformer that builds our
+nodes while parsing, and positions come from the tokens themselves: a node's start is the
+line of its first token, its end the line of the token before the parser's one-token
+lookahead at reduction time (LALR(1) reduces with exactly one token of lookahead).
+
+Two limits of that grammar are repaired here: binary operators come out right-nested with no
+precedence (``a * b + c`` as ``a * (b + c)``), so chains are re-associated by HCL's
+precedence; and template directives (``%{ if }``) and heredocs arrive as raw text, which
+``template.py`` parses.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import os
+from collections.abc import Callable
+from typing import Any, cast
+
+import hcl2
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from iacscan.terraform import ast
+from iacscan.terraform.template import Segment, build_template, heredoc_template, unescape
+
+GRAMMAR = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
+
+# HCL operator precedence, highest binds tightest (HCL native syntax spec, "Operations").
+PRECEDENCE = {
+    "*": 6, "/": 6, "%": 6,
+    "+": 5, "-": 5,
+    ">": 4, ">=": 4, "<": 4, "<=": 4,
+    "==": 3, "!=": 3,
+    "&&": 2,
+    "||": 1,
+}  # fmt: skip
+KEYWORD_LITERALS = {"true": True, "false": False, "null": None}
+
+
+class HclSyntaxError(ValueError):
+    """A file python-hcl2's grammar rejects; ``line`` is 1-based."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class _NewLine:
+    """Placeholder for newlines/comments inside expressions; filtered by every rule."""
+
+
+NL = _NewLine()
+
+
+class _State:
+    """Per-parse state the inline transformer needs: the token window and the comments."""
+
+    def __init__(self) -> None:
+        self.previous: Token | None = None
+        self.current: Token | None = None
+        self.comments: list[ast.Comment] = []
+
+    def see(self, token: Token) -> Token:
+        self.previous, self.current = self.current, token
+        return token
+
+    def last_line(self) -> int:
+        """End line of the last token that belongs to the rule being reduced."""
+        token = self.previous
+        if token is None or not token.end_line:
+            return 0
+        return int(token.end_line) - (1 if token.endswith("\n") else 0)
+
+
+def _items(children: list[Any]) -> list[Any]:
+    return [c for c in children if c is not NL]
+
+
+def _flatten(expr: ast.Expr) -> list[Any]:
+    if isinstance(expr, ast.BinaryOp):
+        return [*_flatten(expr.left), expr.op, *_flatten(expr.right)]
+    return [expr]
+
+
+def _associate(seq: list[Any]) -> ast.Expr:
+    """Precedence climbing over [operand, op, operand, ...]; all operators are left-assoc."""
+    pos = 0
+
+    def climb(min_prec: int) -> ast.Expr:
+        nonlocal pos
+        left = seq[pos]
+        pos += 1
+        while pos < len(seq) and PRECEDENCE[seq[pos]] >= min_prec:
+            op = seq[pos]
+            pos += 1
+            right = climb(PRECEDENCE[op] + 1)
+            left = ast.BinaryOp(op, left, right)
+        return left
+
+    return climb(1)
+
+
+class _Builder(Transformer):
+    """Inline transformer: one method per grammar rule, returning ast nodes."""
+
+    def __init__(self, state: _State) -> None:
+        super().__init__()
+        self.s = state
+
+    # -- structure ---------------------------------------------------------------------------
+    def start(self, c: list[Any]) -> ast.Body:
+        return c[0]
+
+    def body(self, c: list[Any]) -> ast.Body:
+        attributes: dict[str, ast.Attribute] = {}
+        blocks: list[ast.Block] = []
+        for item in c:
+            if isinstance(item, ast.Attribute):
+                attributes[item.name] = item
+            elif isinstance(item, ast.Block):
+                blocks.append(item)
+        return ast.Body(attributes, tuple(blocks))
+
+    def attribute(self, c: list[Any]) -> ast.Attribute:
+        name: Token = c[0]
+        return ast.Attribute(str(name), c[2], name.line or 0, self.s.last_line())
+
+    def block(self, c: list[Any]) -> ast.Block:
+        head: Token = c[0]
+        labels: list[str] = []
+        for label in c[1:-1]:
+            if isinstance(label, Token):
+                labels.append(str(label))
+            elif isinstance(label, ast.Literal):
+                labels.append(str(label.value))
+            elif label is not NL:
+                raise HclSyntaxError("block labels must be literal strings", head.line or 0)
+        return ast.Block(str(head), tuple(labels), c[-1], head.line or 0, self.s.last_line())
+
+    def new_line_or_comment(self, c: list[Token]) -> _NewLine:
+        for token in c:
+            text = str(token).strip()
+            if text:
+                self.s.comments.append(ast.Comment(token.line or 0, text))
+        return NL
+
+    def identifier(self, c: list[Token]) -> Token:
+        return c[0]
+
+    # -- expressions ---------------------------------------------------------------------------
+    def expr_term(self, c: list[Any]) -> ast.Expr:
+        items = _items(c)
+        if len(items) == 3:  # ( expression )
+            return ast.Parens(items[1])
+        item = items[0]
+        if isinstance(item, Token):
+            name = str(item)
+            if name in KEYWORD_LITERALS:
+                return ast.Literal(KEYWORD_LITERALS[name])
+            return ast.Variable(name)
+        return item
+
+    def conditional(self, c: list[Any]) -> ast.Conditional:
+        cond, then, otherwise = _items(c)
+        return ast.Conditional(cond, then, otherwise)
+
+    def unary_op(self, c: list[Any]) -> ast.Expr:
+        op, operand = str(c[0]), c[1]
+        if (
+            op == "-"
+            and isinstance(operand, ast.Literal)
+            and isinstance(operand.value, int | float)
+        ):
+            return ast.Literal(-operand.value)
+        return ast.UnaryOp(op, operand)
+
+    def binary_operator(self, c: list[Token]) -> str:
+        return str(c[0])
+
+    def binary_term(self, c: list[Any]) -> builtins.tuple[str, ast.Expr]:
+        op, right = _items(c)
+        return op, right
+
+    def binary_op(self, c: list[Any]) -> ast.Expr:
+        left, (op, right) = _items(c)
+        return _combine(left, op, right)
+
+    def int_lit(self, c: list[Token]) -> ast.Literal:
+        return ast.Literal(int("".join(c)))
+
+    def float_lit(self, c: list[Token]) -> ast.Literal:
+        return ast.Literal(float("".join(c)))
+
+    def string(self, c: list[Segment]) -> ast.Expr:
+        return build_template(list(c), self.s.last_line())
+
+    def string_part(self, c: list[Any]) -> Segment:
+        part = c[0]
+        if isinstance(part, Token):
+            if part.type == "ESCAPED_INTERPOLATION":
+                return str(part)[1:]  # $${x} is the literal text ${x}
+            return unescape(str(part))
+        return part
+
+    def interpolation(self, c: list[Any]) -> ast.Expr:
+        return c[0]
+
+    def tuple(self, c: list[Any]) -> ast.TupleExpr:
+        return ast.TupleExpr(tuple(_items(c)))
+
+    def object(self, c: list[Any]) -> ast.ObjectExpr:
+        return ast.ObjectExpr(tuple(i for i in c if isinstance(i, tuple)))
+
+    def object_elem(self, c: list[Any]) -> builtins.tuple[ast.Expr, ast.Expr]:
+        return c[0], c[2]
+
+    def object_elem_key(self, c: list[Any]) -> ast.Expr:
+        key = c[0]
+        if isinstance(key, Token):
+            return ast.Literal(str(key))
+        if isinstance(key, ast.Literal) and not isinstance(key.value, str):
+            return ast.Literal(str(key.value))
+        return key
+
+    def object_elem_key_expression(self, c: list[Any]) -> ast.Expr:
+        return ast.Parens(_items(c)[1])
+
+    def object_elem_key_dot_accessor(self, c: list[Any]) -> ast.Literal:
+        return ast.Literal("".join(str(t) for t in c))
+
+    def heredoc_template(self, c: list[Token]) -> ast.Expr:
+        return self._heredoc(c[0], trim=False)
+
+    def heredoc_template_trim(self, c: list[Token]) -> ast.Expr:
+        return self._heredoc(c[0], trim=True)
+
+    def _heredoc(self, token: Token, trim: bool) -> ast.Expr:
+        return heredoc_template(str(token), trim, (token.line or 0) + 1)
+
+    def function_call(self, c: list[Any]) -> ast.Call:
+        items = _items(c)
+        args: builtins.tuple[ast.Expr, ...] = ()
+        expand = False
+        if len(items) > 1:
+            args, expand = items[1]
+        return ast.Call(str(items[0]), args, expand)
+
+    def arguments(self, c: list[Any]) -> builtins.tuple[builtins.tuple[ast.Expr, ...], bool]:
+        expand = self.s.previous is not None and str(self.s.previous) == "..."
+        return tuple(_items(c)), expand
+
+    def provider_function_call(self, c: list[Any]) -> ast.Call:
+        names = [str(i) for i in c if isinstance(i, Token)]
+        args = next((i for i in c if isinstance(i, tuple)), ((), False))
+        return ast.Call("provider::" + "::".join(names), args[0], args[1])
+
+    def colons(self, c: list[Any]) -> _NewLine:
+        return NL
+
+    def index_expr_term(self, c: list[Any]) -> ast.Expr:
+        return ast.Index(c[0], c[1])
+
+    def index(self, c: list[Any]) -> ast.Expr:
+        items = _items(c)
+        if isinstance(items[0], Token):  # legacy .0 index
+            return ast.Literal(int("".join(items)))
+        return items[0]
+
+    def get_attr_expr_term(self, c: list[Any]) -> ast.Expr:
+        return ast.GetAttr(c[0], c[1])
+
+    def get_attr(self, c: list[Token]) -> str:
+        return str(c[0])
+
+    def attr_splat_expr_term(self, c: list[Any]) -> ast.Splat:
+        return ast.Splat(c[0], c[1])
+
+    def full_splat_expr_term(self, c: list[Any]) -> ast.Splat:
+        return ast.Splat(c[0], c[1])
+
+    def attr_splat(self, c: list[Any]) -> builtins.tuple[builtins.tuple[str, Any], ...]:
+        return tuple(("attr", name) for name in c)
+
+    def full_splat(self, c: list[Any]) -> builtins.tuple[builtins.tuple[str, Any], ...]:
+        return tuple(("attr", i) if isinstance(i, str) else ("index", i) for i in c)
+
+    def for_intro(self, c: list[Any]) -> builtins.tuple[str | None, str, ast.Expr]:
+        names = [str(t) for t in c if isinstance(t, Token) and str(t) not in _INTRO_WORDS]
+        collection = next(i for i in c if not isinstance(i, Token | _NewLine))
+        if len(names) == 2:
+            return names[0], names[1], collection
+        return None, names[0], collection
+
+    def for_cond(self, c: list[Any]) -> ast.Expr:
+        return next(i for i in c if not isinstance(i, Token | _NewLine))
+
+    def for_tuple_expr(self, c: list[Any]) -> ast.ForExpr:
+        intro, value, *rest = (i for i in c if not isinstance(i, Token | _NewLine))
+        return ast.ForExpr(intro[0], intro[1], intro[2], value, condition=_cond(rest))
+
+    def for_object_expr(self, c: list[Any]) -> ast.ForExpr:
+        intro, key, value, *rest = (i for i in c if not isinstance(i, Token | _NewLine))
+        grouping = any(isinstance(t, Token) and str(t) == "..." for t in c)
+        return ast.ForExpr(intro[0], intro[1], intro[2], value, key, _cond(rest), grouping)
+
+
+_INTRO_WORDS = {"for", "in", ",", ":"}
+
+
+def _cond(rest: list[Any]) -> ast.Expr | None:
+    return rest[0] if rest else None
+
+
+def _combine(left: ast.Expr, op: str, right: ast.Expr) -> ast.Expr:
+    """Repair the grammar's right-nesting: ``a || b ? x : y`` and ``a * b + c``."""
+    if isinstance(right, ast.Conditional):
+        return ast.Conditional(_combine(left, op, right.condition), right.then, right.otherwise)
+    return _associate([*_flatten(left), op, *_flatten(right)])
+
+
+_STATE = _State()
+
+
+@functools.cache
+def _parser() -> Lark:
+    """The compiled parser; Lark caches the grammar tables on disk between processes."""
+    probe = Lark.open(GRAMMAR, parser="lalr", cache=True)
+    see: Callable[[Token], Token] = _STATE.see
+    return Lark.open(
+        GRAMMAR,
+        parser="lalr",
+        cache=True,
+        transformer=_Builder(_STATE),
+        lexer_callbacks={t.name: see for t in probe.terminals},
+    )
+
+
+def parse_hcl(text: str, path: str) -> ast.ParsedFile:
+    """Parse one ``.tf``/``.tfvars`` file; raises HclSyntaxError with the offending line."""
+    # The grammar needs a newline after the last attribute; a second one guarantees that the
+    # lookahead after a heredoc (which swallows its own newline) is a real token.
+    source = text.replace("\r\n", "\n") + "\n\n"
+    saved = (_STATE.previous, _STATE.current, _STATE.comments)  # heredocs parse re-entrantly
+    _STATE.previous, _STATE.current, _STATE.comments = None, None, []
+    try:
+        body = cast(ast.Body, _parser().parse(source))
+        comments = tuple(_STATE.comments)
+    except UnexpectedInput as exc:
+        raise HclSyntaxError(_describe(exc), exc.line if exc.line > 0 else 1) from None
+    finally:
+        _STATE.previous, _STATE.current, _STATE.comments = saved
+    return ast.ParsedFile(path, body, comments)
+
+
+def parse_expression(text: str, line: int = 1) -> ast.Expr:
+    """Parse a lone expression (template interpolations, ``--var`` values, directives)."""
+    source = "x = " + text.strip() + "\n"
+    try:
+        parsed = parse_hcl(source, "<expression>")
+    except HclSyntaxError as exc:
+        raise HclSyntaxError(f"{exc} in expression {text.strip()!r}", line + exc.line - 1) from None
+    return parsed.body.attributes["x"].expr
+
+
+def _describe(exc: UnexpectedInput) -> str:
+    if isinstance(exc, UnexpectedToken):
+        return f"unexpected {exc.token!r}"[:200]
+    if isinstance(exc, UnexpectedCharacters):
+        return f"unexpected character {exc.char!r}"
+    if isinstance(exc, UnexpectedEOF):
+        return "unexpected end of file"
+    return "syntax error"

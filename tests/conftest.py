@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iacscan.api import LoadResult, load
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Tests never read or write the user's parse cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+def load_fixture(relative: str, **kwargs) -> LoadResult:
+    kwargs.setdefault("environ", {})
+    kwargs.setdefault("jobs", 1)
+    return load([FIXTURES / relative], **kwargs)
+
+
+def by_address(result: LoadResult) -> dict:
+    return {r.address: r for r in result.resources}
