@@ -16,6 +16,7 @@ import networkx as nx
 from iacscan.cache import ParseCache, default_cache_dir
 from iacscan.graph.builder import build_graph
 from iacscan.model import Resource, ScanError
+from iacscan.terraform.ast import Comment
 from iacscan.terraform.loader import TerraformLoader, discover
 
 
@@ -29,6 +30,7 @@ class LoadResult:
     errors: list[ScanError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
+    comments: dict[str, tuple[Comment, ...]] = field(default_factory=dict)  # for suppressions
 
 
 def scan_root(paths: list[Path]) -> Path:
@@ -51,12 +53,12 @@ def load(
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors: list[ScanError] = []
-    directories: list[Path] = []
+    directories: dict[Path, None] = {}  # ordered set: a path may be named twice
     for path in path_list:
         if not path.exists():
             errors.append(ScanError(str(path), 0, "path does not exist", "usage"))
             continue
-        directories.extend(d for d in discover(path) if d not in directories)
+        directories.update(dict.fromkeys(discover(path)))
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     loader = TerraformLoader(root, cache, workers, [Path(f) for f in var_files], variables, environ)
@@ -64,4 +66,6 @@ def load(
     resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
     all_errors = sorted(set(errors + loaded.errors))
-    return LoadResult(root, resources, graph, all_errors, sorted(loaded.files), loaded.roots)
+    return LoadResult(
+        root, resources, graph, all_errors, sorted(loaded.files), loaded.roots, loaded.comments
+    )

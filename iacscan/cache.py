@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = "iacscan-parse-1"
+CACHE_VERSION = "iacscan-parse-3"
 PARALLEL_THRESHOLD = 48  # below this many cold files a process pool costs more than it saves
 
 

@@ -20,7 +20,11 @@ from conftest import FIXTURES, load_fixture
 
 from iacscan.terraform.values import is_wholly_known
 
-CASES = {"network": "terraform/eval/network", "precedence": "terraform/eval/precedence"}
+CASES = {
+    "module_count": "terraform/eval/module_count",
+    "network": "terraform/eval/network",
+    "precedence": "terraform/eval/precedence",
+}
 # Attributes the provider stores transformed: compare our value through the same function.
 STORED_AS = {("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest()}
 TFPLAN = Path(os.environ.get("IACSCAN_TFPLAN", FIXTURES.parent.parent / "shared/tools/tfplan"))

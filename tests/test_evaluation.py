@@ -195,3 +195,44 @@ def test_operators_templates_and_for_expressions():
         "grouping": {"a": ["a1", "a2"], "b": ["b1"]},
         "expanded": 9,
     }
+
+
+def test_module_count_nested_modules_and_resource_for_each():
+    result = load_fixture("terraform/eval/module_count")
+    resources = by_address(result)
+    assert (
+        resources["module.bucket[1].module.policy.aws_iam_policy.read"].attrs["name"]
+        == "read-logs-1"
+    )
+    assert resources['aws_security_group_rule.by_port["ssh"]'].attrs["description"] == "ssh (22)"
+    assert resources['aws_iam_user.team["search"]'].attrs["tags"] == {"Team": "search"}
+    summary = resources["terraform_data.summary"].attrs["input"]
+    assert summary == {
+        "first_bucket": "logs-0",
+        "all_buckets": ["logs-0", "logs-1"],
+        "nested_arn": Ref("module.bucket[1].module.policy.aws_iam_policy.read", "arn"),
+        "users": ["payments-bot", "search-bot"],
+        "ports": ["22", "443"],
+    }
+    assert resources["terraform_data.from_json_tfvars"].attrs["input"] == "from-json"
+    assert result.errors == []
+
+
+def test_json_syntax_configuration_evaluates_like_hcl():
+    result = load_fixture("terraform/json_syntax")
+    resources = by_address(result)
+    assert sorted(resources) == ["aws_security_group.web", "aws_subnet.public", "aws_vpc.main"]
+    subnet = resources["aws_subnet.public"]
+    assert subnet.attrs["vpc_id"] == Ref("aws_vpc.main", "id")
+    assert subnet.location.file == "main.tf.json"
+    assert result.graph.has_edge("aws_subnet.public", "aws_vpc.main")
+
+
+def test_comments_reach_the_load_result_for_suppressions(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        '# iacscan:ignore IAC-AWS-SG-001 office only\nresource "aws_vpc" "v" {}\n'
+    )
+    result = load_fixture(str(tmp_path))
+    assert [(c.line, c.text) for c in result.comments["main.tf"]] == [
+        (1, "# iacscan:ignore IAC-AWS-SG-001 office only")
+    ]

@@ -47,9 +47,15 @@ class ResourceValue(dict[str, Any]):
         self.multi = multi  # stands for an unknown number of instances
 
     def attribute(self, name: str) -> Any:
-        if name in self:
-            return self[name]
-        return Ref(self.address, name)
+        # An unset (or null) argument may be computed by the provider: only apply knows it.
+        value = self.get(name)
+        return Ref(self.address, name) if value is None else value
+
+    def as_unknown(self) -> Unknown:
+        """How a resource with an unknown instance count looks as a collection."""
+        return Unknown(
+            "resource with unknown count or for_each", frozenset({Ref(self.address, "")})
+        )
 
 
 class Scope(Protocol):
@@ -235,7 +241,7 @@ class Evaluator:
         return self._render((part.then if as_bool(cond) else part.otherwise).parts, env)
 
     def _template_for(self, part: ast.TemplateFor, env: Env) -> Any:
-        collection = self.eval(part.collection, env)
+        collection = _as_collection(self.eval(part.collection, env))
         if is_unknown(collection):
             return unknown_from("template loop over an unknown collection", collection)
         pieces = []
@@ -258,7 +264,7 @@ class Evaluator:
         return result
 
     def _for(self, expr: ast.ForExpr, env: Env) -> Any:
-        collection = self.eval(expr.collection, env)
+        collection = _as_collection(self.eval(expr.collection, env))
         if is_unknown(collection):
             return unknown_from("for expression over an unknown collection", collection)
         keys: list[Any] = []
@@ -319,7 +325,7 @@ class Evaluator:
             return self._try(expr, env)
         if expr.name == "can":
             return self._can(expr, env)
-        args = [self.eval(a, env) for a in expr.args]
+        args = [_as_collection(self.eval(a, env)) for a in expr.args]
         if expr.expand_last and args:
             last = args.pop()
             if is_unknown(last):
@@ -355,6 +361,13 @@ class Evaluator:
         if _contains_unknown(value):
             return unknown_from("can() of an unknown value", value)
         return True
+
+
+def _as_collection(value: Any) -> Any:
+    """A resource with unknown multiplicity has no known elements to iterate or count."""
+    if isinstance(value, ResourceValue) and value.multi:
+        return value.as_unknown()
+    return value
 
 
 def _logic(op: str, left: Any, right: Any) -> Any:

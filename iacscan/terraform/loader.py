@@ -34,6 +34,7 @@ class TerraformLoad:
     errors: list[ScanError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
+    comments: dict[str, tuple[ast.Comment, ...]] = field(default_factory=dict)
 
 
 def is_config_file(name: str) -> bool:
@@ -85,37 +86,44 @@ class TerraformLoader:
         self.environ = dict(os.environ if environ is None else environ)
         self.result = TerraformLoad()
         self._configs: dict[Path, ModuleConfig | None] = {}
+        self._root_prefix = str(self.scan_root).rstrip(os.sep) + os.sep
 
     def rel(self, path: Path) -> str:
+        text, root = str(path), self._root_prefix
+        if text.startswith(root):
+            return text[len(root) :].replace(os.sep, "/")  # the common case, without relpath
         return Path(os.path.relpath(path, self.scan_root)).as_posix()
 
     # -- parsing -----------------------------------------------------------------------------------
     def prepare(self, directories: list[Path]) -> None:
         """Parse every file of ``directories`` in one batch (cache, then process pool)."""
         jobs = []
+        listing: list[tuple[Path, list[str]]] = []
         for directory in directories:
-            for file in _config_files(directory):
+            resolved = directory.resolve()
+            names = []
+            for file in _config_files(resolved):
+                rel = self.rel(file)
                 kind = "tf.json" if file.name.endswith(".tf.json") else "tf"
                 try:
-                    jobs.append((self.rel(file), kind, file.read_bytes()))
+                    jobs.append((rel, kind, file.read_bytes()))
+                    names.append(rel)
                 except OSError as exc:
-                    self.result.errors.append(ScanError(self.rel(file), 1, f"cannot read: {exc}"))
+                    self.result.errors.append(ScanError(rel, 1, f"cannot read: {exc}"))
+            listing.append((resolved, names))
         parsed = parse_all(jobs, _parse_file, self.cache, self.workers)
-        for directory in directories:
-            config = ModuleConfig(directory.resolve())
-            has_files = False
-            for file in _config_files(directory):
-                rel = self.rel(file)
-                if rel not in parsed:
-                    continue
-                has_files = True
+        for resolved, names in listing:
+            config = ModuleConfig(resolved)
+            for rel in names:
                 value = parsed[rel]
                 if isinstance(value, tuple):
                     self.result.errors.append(ScanError(rel, value[1], value[2]))
                 else:
                     self.result.files.append(rel)
+                    if value.comments:
+                        self.result.comments[rel] = value.comments
                     config.add(value, rel, self.result.errors)
-            self._configs[directory.resolve()] = config if has_files else None
+            self._configs[resolved] = config if names else None
 
     def config(self, directory: Path) -> ModuleConfig | None:
         directory = directory.resolve()
@@ -125,7 +133,7 @@ class TerraformLoader:
 
     # -- evaluation --------------------------------------------------------------------------------
     def load(self, directories: list[Path]) -> TerraformLoad:
-        self.prepare(directories)
+        self.prepare([d for d in directories if d.resolve() not in self._configs])
         called = set()
         for directory in directories:
             config = self._configs.get(directory.resolve())
@@ -239,6 +247,8 @@ def static_value(expr: ast.Expr) -> Any:
 
 def _config_files(directory: Path) -> list[Path]:
     try:
-        return sorted(p for p in directory.iterdir() if p.is_file() and is_config_file(p.name))
+        with os.scandir(directory) as entries:
+            names = sorted(e.name for e in entries if is_config_file(e.name) and e.is_file())
     except OSError:
         return []
+    return [directory / name for name in names]

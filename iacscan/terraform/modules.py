@@ -192,6 +192,8 @@ class ModuleInstance:
             if len(steps) < 2 or steps[1][0] != "attr" or name is None:
                 raise EvalError("data must be followed by a type and a name")
             return self.resource_value(("data", name, steps[1][1])), 2
+        if root == "resource" and len(steps) > 1 and steps[1][0] == "attr" and name is not None:
+            return self.resource_value(("managed", name, steps[1][1])), 2
         if name is not None and ("managed", root, name) in self.config.resources:
             return self.resource_value(("managed", root, name)), 1
         if name is not None:

@@ -54,13 +54,25 @@ def heredoc_template(token: str, trim: bool, line: int) -> ast.Expr:
     the lines that still begin a line after stripping (measured by Terraform's own output).
     """
     lines = token.split("\n")[1:-2]  # drop the opener, the closing marker and the final ""
-    per_line = [
-        _strip(_split_all(scan_segments(text + "\n", line + i), line))
-        for i, text in enumerate(lines)
-    ]
+    text = "".join(f"{x}\n" for x in lines)
+    per_line = [_strip(_split_all(pieces, line)) for pieces in _by_line(scan_segments(text, line))]
     if trim:
         _trim_indent(per_line)
     return _finish([piece for pieces in per_line for piece in pieces], line)
+
+
+def _by_line(segments: list[object]) -> list[list[object]]:
+    """Group segments into source lines; an interpolation may itself span several lines."""
+    lines: list[list[object]] = [[]]
+    for seg in segments:
+        if not isinstance(seg, str):
+            lines[-1].append(seg)
+            continue
+        for piece in seg.splitlines(keepends=True):
+            lines[-1].append(piece)
+            if piece.endswith("\n"):
+                lines.append([])
+    return [line for line in lines if line]
 
 
 def _trim_indent(per_line: list[list[object]]) -> None:
@@ -95,7 +107,7 @@ def scan_segments(text: str, line: int) -> list[object]:
             segments.append(text[pos:start] + opener[1:])
             pos = match.end()
             continue
-        end = _matching_brace(text, match.end())
+        end = _matching_brace(text, match.end(), line + text.count("\n", 0, start))
         if opener == "%{":  # directives are recognised later, from the text
             segments.append(text[pos : end + 1])
             pos = end + 1
@@ -115,7 +127,7 @@ def scan_segments(text: str, line: int) -> list[object]:
     return segments
 
 
-def _matching_brace(text: str, pos: int) -> int:
+def _matching_brace(text: str, pos: int, line: int) -> int:
     """Index of the ``}`` closing an interpolation opened just before ``pos``."""
     depth, quote = 1, False
     while pos < len(text):
@@ -136,7 +148,7 @@ def _matching_brace(text: str, pos: int) -> int:
         pos += 1
     from iacscan.terraform.hcl import HclSyntaxError
 
-    raise HclSyntaxError("unterminated template interpolation", 0)
+    raise HclSyntaxError("unterminated template interpolation", line)
 
 
 def parse_template(text: str, line: int) -> ast.Expr:
