@@ -48,14 +48,39 @@ class ResourceValue(dict[str, Any]):
 
     def attribute(self, name: str) -> Any:
         # An unset (or null) argument may be computed by the provider: only apply knows it.
-        value = self.get(name)
-        return Ref(self.address, name) if value is None else value
+        return _computed(self.address, name, self.get(name))
 
     def as_unknown(self) -> Unknown:
         """How a resource with an unknown instance count looks as a collection."""
         return Unknown(
             "resource with unknown count or for_each", frozenset({Ref(self.address, "")})
         )
+
+
+class BlockValue(dict[str, Any]):
+    """A nested block of a resource: like the resource, unset attributes read as Refs."""
+
+    def __init__(self, address: str, path: str, attrs: dict[str, Any]) -> None:
+        super().__init__(attrs)
+        self.address = address
+        self.path = path
+
+    def attribute(self, name: str) -> Any:
+        return _computed(self.address, f"{self.path}.{name}", self.get(name))
+
+
+def _computed(address: str, path: str, value: Any) -> Any:
+    """A resource attribute as read by a reference, nested blocks wrapped as BlockValues."""
+    if value is None:
+        return Ref(address, path)
+    if isinstance(value, list) and any(type(v) is dict for v in value):
+        return [
+            BlockValue(address, f"{path}[{i}]", v) if type(v) is dict else v
+            for i, v in enumerate(value)
+        ]
+    if type(value) is dict:
+        return BlockValue(address, path, value)
+    return value
 
 
 class Scope(Protocol):
@@ -417,7 +442,7 @@ def iterate(collection: Any) -> list[tuple[Any, Any]]:
 
 
 def get_attr(value: Any, name: str) -> Any:
-    if isinstance(value, ResourceValue):
+    if isinstance(value, (ResourceValue, BlockValue)):
         return value.attribute(name)
     if isinstance(value, Ref):
         return Ref(value.address, f"{value.attribute}.{name}" if value.attribute else name)
@@ -426,7 +451,7 @@ def get_attr(value: Any, name: str) -> Any:
     if isinstance(value, dict):
         if name in value:
             return value[name]
-        return Unknown(f"attribute {name!r} is not set")
+        raise EvalError(f"this object does not have an attribute named {name!r}")
     if value is None:
         raise EvalError(f"attempt to get attribute {name!r} from a null value")
     raise EvalError(f"unsupported attribute {name!r} on a {type_name(value)} value")

@@ -18,11 +18,12 @@ from typing import Any
 from iacscan.cache import ParseCache, parse_all
 from iacscan.model import Resource, ScanError
 from iacscan.terraform import ast
+from iacscan.terraform.config import ModuleConfig, Project
 from iacscan.terraform.expressions import Env, EvalError, Evaluator, Step
 from iacscan.terraform.functions import FunctionContext
 from iacscan.terraform.hcl import HclSyntaxError, parse_expression, parse_hcl
 from iacscan.terraform.json_syntax import JsonSyntaxError, parse_tf_json
-from iacscan.terraform.modules import ModuleConfig, ModuleInstance, Project, convert_to_type
+from iacscan.terraform.modules import ModuleInstance
 
 SKIP_DIRS = frozenset({".terraform", ".git", "node_modules"})
 RAW = "raw"  # marks a --var / TF_VAR_ string whose meaning depends on the declared type
@@ -226,7 +227,7 @@ class TerraformLoader:
                         ScanError("<command line>", 0, f"variable {name}: {exc}", "usage")
                     )
                     return False, None
-        return True, convert_to_type(value, type_attr.expr if type_attr else None)
+        return True, value  # the module instance applies the declared type
 
 
 class _NoReferences:

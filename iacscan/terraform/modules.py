@@ -10,108 +10,32 @@ prefix (``module.svc["api"].``), exactly as Terraform addresses them.
 from __future__ import annotations
 
 import functools
-import json
-import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from iacscan.model import Location, Resource, ScanError
+from iacscan.model import Location, Resource
 from iacscan.terraform import ast
+from iacscan.terraform.blocks import (
+    eval_body,
+    expand,
+    finalize,
+    instance_suffix,
+    walk_resources,
+)
+from iacscan.terraform.config import Declared, ModuleConfig, Project
 from iacscan.terraform.expressions import (
     Env,
     EvalError,
     Evaluator,
     ResourceValue,
     Step,
-    as_number,
     get_index,
 )
 from iacscan.terraform.functions import FunctionContext
-from iacscan.terraform.values import Ref, Unknown, is_unknown, iter_refs, to_display, unknown_from
+from iacscan.terraform.types import convert
+from iacscan.terraform.values import Unknown, is_unknown, iter_refs, to_display, unknown_from
 
-META_ATTRIBUTES = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle"})
-META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "dynamic"})
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
-
-
-@dataclass(frozen=True)
-class Declared:
-    """A top-level block and the file it was written in (relative to the scanned root)."""
-
-    block: ast.Block
-    file: str
-
-
-@dataclass
-class ModuleConfig:
-    """All declarations of one module directory, merged across its files."""
-
-    dir: Path
-    variables: dict[str, Declared] = field(default_factory=dict)
-    locals: dict[str, tuple[ast.Attribute, str]] = field(default_factory=dict)
-    resources: dict[tuple[str, str, str], Declared] = field(default_factory=dict)
-    modules: dict[str, Declared] = field(default_factory=dict)
-    outputs: dict[str, Declared] = field(default_factory=dict)
-
-    def add(self, parsed: ast.ParsedFile, rel: str, errors: list[ScanError]) -> None:
-        for block in parsed.body.blocks:
-            declared = Declared(block, rel)
-            kind, labels = block.type, block.labels
-            if kind == "locals":
-                for attr in block.body.attributes.values():
-                    self.locals[attr.name] = (attr, rel)
-            elif kind in ("resource", "data") and len(labels) == 2:
-                mode = "managed" if kind == "resource" else "data"
-                self.resources[(mode, labels[0], labels[1])] = declared
-            elif kind in ("variable", "module", "output") and len(labels) == 1:
-                getattr(self, {"variable": "variables", "module": "modules"}.get(kind, "outputs"))[
-                    labels[0]
-                ] = declared
-            elif kind in ("resource", "data", "variable", "module", "output"):
-                errors.append(ScanError(rel, block.line, f"malformed {kind} block labels"))
-
-
-class Project:
-    """What all module instances of one root share: configs, errors, and the output list."""
-
-    def __init__(
-        self,
-        root_dir: Path,
-        scan_root: Path,
-        load_config: Callable[[Path], ModuleConfig | None],
-        errors: list[ScanError],
-    ) -> None:
-        self.root_dir = root_dir
-        self.scan_root = scan_root
-        self.load_config = load_config
-        self.errors = errors
-        self.resources: list[Resource] = []
-        self.root_name = Path(os.path.relpath(root_dir, scan_root)).as_posix()
-        self._modules_json: dict[str, str] | None = None
-
-    def error(self, file: str, line: int, message: str, kind: str = "eval") -> None:
-        self.errors.append(ScanError(file, line, message, kind))
-
-    def installed_module(self, key: str) -> Path | None:
-        """Where ``terraform init`` put a remote module (``.terraform/modules/modules.json``)."""
-        if self._modules_json is None:
-            self._modules_json = {}
-            manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
-            try:
-                for entry in json.loads(manifest.read_text()).get("Modules", []):
-                    self._modules_json[str(entry.get("Key", ""))] = str(entry.get("Dir", ""))
-            except (OSError, ValueError, AttributeError):
-                pass
-        found = self._modules_json.get(key)
-        return (self.root_dir / found).resolve() if found else None
-
-
-def instance_suffix(key: int | str | None) -> str:
-    if key is None:
-        return ""
-    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key)}]"
 
 
 class ModuleInstance:
@@ -216,13 +140,23 @@ class ModuleInstance:
             raise EvalError(f"reference to undeclared input variable {name!r}")
         given, value = self.inputs(name)
         body = declared.block.body
+        nullable = body.attributes.get("nullable")
+        if given and value is None and nullable and self._constant(nullable.expr) is False:
+            given = False  # a null input to a non-nullable variable takes the default
         if not given:
             default = body.attributes.get("default")
             if default is None:
                 return Unknown(f"variable {name!r} has no value")
             value = self.eval_attr(default, declared.file, {})
         type_attr = body.attributes.get("type")
-        return convert_to_type(value, type_attr.expr if type_attr else None)
+        return convert(value, type_attr.expr if type_attr else None, self._constant)
+
+    def _constant(self, expr: ast.Expr) -> Any:
+        """Value of a constant in a type (an ``optional()`` default); errors become unknown."""
+        try:
+            return self.evaluator.eval(expr, {})
+        except EvalError as exc:
+            return Unknown(f"evaluation error: {exc}")
 
     def local(self, name: str) -> Any:
         if name not in self.config.locals:
@@ -272,12 +206,12 @@ class ModuleInstance:
         declared = self.config.resources[key]
         body = declared.block.body
         base = f"{self.prefix}{'data.' if mode == 'data' else ''}{rtype}.{name}"
-        kind, keyed_envs = self.expand(body, declared.file)
+        kind, keyed_envs = expand(self, body, declared.file)
         instances = []
         for inst_key, env in keyed_envs:
             address = base + instance_suffix(inst_key)
             multi = kind == "multi" or self.multi
-            attrs, lines = self.eval_body(body, env, declared.file, "")
+            attrs, lines = eval_body(self, body, env, declared.file, "")
             self.project.resources.append(
                 Resource(
                     address=address,
@@ -302,87 +236,8 @@ class ModuleInstance:
         if attr is None:
             return ()
         value = self.eval_attr(attr, file, {})
-        found = {v.address for v in _walk_resources(value)} | {r.address for r in iter_refs(value)}
+        found = {v.address for v in walk_resources(value)} | {r.address for r in iter_refs(value)}
         return tuple(sorted(found))
-
-    def expand(self, body: ast.Body, file: str) -> tuple[str, list[tuple[Any, Env]]]:
-        """Instance keys and their ``count``/``each`` bindings, per Terraform's rules."""
-        if "count" in body.attributes:
-            count = self.eval_attr(body.attributes["count"], file, {})
-            if is_unknown(count):
-                return "multi", [(None, {"count": {"index": unknown_from("count.index", count)}})]
-            total = int(as_number(count))
-            return "count", [(i, {"count": {"index": i}}) for i in range(total)]
-        if "for_each" in body.attributes:
-            each = self.eval_attr(body.attributes["for_each"], file, {})
-            pairs = _for_each_pairs(each)
-            if pairs is None:
-                marker = unknown_from("for_each is unknown", each)
-                return "multi", [(None, {"each": {"key": marker, "value": marker}})]
-            return "for_each", [(k, {"each": {"key": k, "value": v}}) for k, v in pairs]
-        return "single", [(None, {})]
-
-    def eval_body(
-        self, body: ast.Body, env: Env, file: str, prefix: str
-    ) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
-        """Attributes and nested blocks (blocks as lists of objects, ``dynamic`` expanded)."""
-        attrs: dict[str, Any] = {}
-        lines: dict[str, tuple[int, int]] = {}
-        for attr in body.attributes.values():
-            if attr.name in META_ATTRIBUTES and not prefix:
-                continue
-            attrs[attr.name] = self.eval_attr(attr, file, env)
-            lines[prefix + attr.name] = (attr.line, attr.end_line)
-        for block in body.blocks:
-            if block.type == "dynamic":
-                self._dynamic(block, env, file, prefix, attrs, lines)
-            elif block.type not in META_BLOCKS:
-                items = attrs.setdefault(block.type, [])
-                path = f"{prefix}{block.type}[{len(items)}]"
-                value, sub_lines = self.eval_body(block.body, env, file, path + ".")
-                items.append(value)
-                lines[path] = (block.line, block.end_line)
-                lines.update(sub_lines)
-        return attrs, lines
-
-    def _dynamic(
-        self,
-        block: ast.Block,
-        env: Env,
-        file: str,
-        prefix: str,
-        attrs: dict[str, Any],
-        lines: dict[str, tuple[int, int]],
-    ) -> None:
-        label = block.labels[0] if block.labels else "dynamic"
-        iterator = label
-        if "iterator" in block.body.attributes:
-            expr = block.body.attributes["iterator"].expr
-            iterator = (
-                expr.name if isinstance(expr, ast.Variable) else str(getattr(expr, "value", label))
-            )
-        contents = block.body.blocks_of("content")
-        for_each = block.body.attributes.get("for_each")
-        items = attrs.setdefault(label, [])
-        if not contents or for_each is None:
-            self.project.error(file, block.line, f"dynamic {label!r} needs for_each and content")
-            return
-        collection = self.eval_attr(for_each, file, env)
-        pairs = _for_each_pairs(collection, allow_lists=True)
-        if pairs is None:
-            marker = unknown_from("dynamic for_each is unknown", collection)
-            probe = {**env, iterator: {"key": marker, "value": marker}}
-            value, _ = self.eval_body(contents[0].body, probe, file, "")
-            items.append(unknown_from(f"dynamic {label!r} blocks are unknown", marker, value))
-            lines[f"{prefix}{label}[{len(items) - 1}]"] = (block.line, block.end_line)
-            return
-        for key, item in pairs:
-            local = {**env, iterator: {"key": key, "value": item}}
-            path = f"{prefix}{label}[{len(items)}]"
-            value, sub_lines = self.eval_body(contents[0].body, local, file, path + ".")
-            items.append(value)
-            lines[path] = (contents[0].line, contents[0].end_line)
-            lines.update(sub_lines)
 
     # -- module calls -----------------------------------------------------------------------------
     def _module_ref(self, name: str, steps: list[Step], env: Env) -> tuple[Any, int]:
@@ -424,7 +279,7 @@ class ModuleInstance:
         if child_config is None:
             return "unresolved", Unknown(f"module {name!r} source is not available")
         body = declared.block.body
-        kind, keyed_envs = self.expand(body, declared.file)
+        kind, keyed_envs = expand(self, body, declared.file)
         key_path = f"{self.key_path}.{name}" if self.key_path else name
         instances = []
         for inst_key, env in keyed_envs:
@@ -514,70 +369,6 @@ class ModuleInstance:
             self.project.error(
                 declared.file, declared.block.line, "configuration nested too deeply"
             )
-
-
-def _for_each_pairs(value: Any, allow_lists: bool = False) -> list[tuple[Any, Any]] | None:
-    """Keys and values of a for_each collection, or None when they are not known."""
-    if is_unknown(value):
-        return None
-    if isinstance(value, dict):
-        if any(isinstance(v, ResourceValue) and v.multi for v in value.values()):
-            return None
-        return [(k, value[k]) for k in sorted(value)]
-    if isinstance(value, list):
-        if any(is_unknown(v) for v in value):
-            return None
-        if allow_lists:
-            return list(enumerate(value))
-        if not all(isinstance(v, str) for v in value):
-            raise EvalError("for_each over a set must contain strings")
-        return [(v, v) for v in sorted(set(value))]
-    if value is None:
-        raise EvalError("for_each value must not be null")
-    raise EvalError("for_each needs a map or a set of strings")
-
-
-def finalize(value: Any) -> Any:
-    """Stored attributes hold no live resource objects: a whole-resource value becomes a Ref."""
-    if isinstance(value, ResourceValue):
-        return Ref(value.address, "")
-    if isinstance(value, dict):
-        return {k: finalize(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [finalize(v) for v in value]
-    return value
-
-
-def _walk_resources(value: Any) -> Iterator[ResourceValue]:
-    if isinstance(value, ResourceValue):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _walk_resources(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk_resources(item)
-
-
-def convert_to_type(value: Any, type_expr: ast.Expr | None) -> Any:
-    """Apply a variable's primitive type constraint (``--var`` and tfvars give strings)."""
-    if (
-        type_expr is None
-        or not isinstance(type_expr, ast.Variable)
-        or is_unknown(value)
-        or value is None
-    ):
-        return value
-    try:
-        if type_expr.name == "number" and isinstance(value, str):
-            return as_number(value)
-        if type_expr.name == "bool" and isinstance(value, str) and value in ("true", "false"):
-            return value == "true"
-        if type_expr.name == "string" and isinstance(value, (int, float, bool)):
-            return to_display(value)
-    except EvalError:
-        return value
-    return value
 
 
 __all__ = ["ModuleConfig", "ModuleInstance", "Project", "get_index"]
