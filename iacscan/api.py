@@ -13,7 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from iacscan.cache import ParseCache, default_cache_dir
+from iacscan.cache import ParseCache, Progress, default_cache_dir
 from iacscan.graph.builder import build_graph
 from iacscan.model import Resource, ScanError
 from iacscan.terraform.ast import Comment
@@ -48,6 +48,7 @@ def load(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> LoadResult:
     """Read Terraform configuration under ``paths`` into resources and a resource graph."""
     path_list = [Path(p) for p in paths] or [Path(".")]
@@ -61,7 +62,9 @@ def load(
         directories.update(dict.fromkeys(discover(path)))
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    loader = TerraformLoader(root, cache, workers, [Path(f) for f in var_files], variables, environ)
+    loader = TerraformLoader(
+        root, cache, workers, [Path(f) for f in var_files], variables, environ, progress
+    )
     loaded = loader.load(sorted(directories))
     resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)

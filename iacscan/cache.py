@@ -12,11 +12,12 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+Progress = Callable[[int, int], None]
 CACHE_VERSION = "iacscan-parse-3"
 PARALLEL_THRESHOLD = 48  # below this many cold files a process pool costs more than it saves
 
@@ -73,8 +74,12 @@ def parse_all(
     parse: Callable[[str, str, bytes], Any],
     cache: ParseCache,
     workers: int,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Parse ``(path, kind, data)`` jobs, from the cache where possible, else in parallel."""
+    """Parse ``(path, kind, data)`` jobs, from the cache where possible, else in parallel.
+
+    ``progress(done, total)`` is told about every cold file parsed (the slow part).
+    """
     results: dict[str, Any] = {}
     cold: list[tuple[str, str, bytes, str]] = []
     for path, kind, data in jobs:
@@ -86,12 +91,22 @@ def parse_all(
             cold.append((path, kind, data, key))
     if workers > 1 and len(cold) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            parsed = list(
-                pool.map(parse, *zip(*[(p, k, d) for p, k, d, _ in cold], strict=True), chunksize=8)
-            )
+            columns = zip(*[(p, k, d) for p, k, d, _ in cold], strict=True)
+            _collect(pool.map(parse, *columns, chunksize=8), cold, cache, results, progress)
     else:
-        parsed = [parse(p, k, d) for p, k, d, _ in cold]
-    for (path, _, _, key), value in zip(cold, parsed, strict=True):
+        _collect((parse(p, k, d) for p, k, d, _ in cold), cold, cache, results, progress)
+    return results
+
+
+def _collect(
+    parsed: Iterable[Any],
+    cold: list[tuple[str, str, bytes, str]],
+    cache: ParseCache,
+    results: dict[str, Any],
+    progress: Progress | None,
+) -> None:
+    for done, ((path, _, _, key), value) in enumerate(zip(cold, parsed, strict=True), 1):
         cache.put(key, value)
         results[path] = value
-    return results
+        if progress is not None:
+            progress(done, len(cold))

@@ -1,17 +1,23 @@
-"""Command line: a thin click layer over ``iacscan.api``; it parses options and picks output."""
+"""Command line: a thin click layer over the library; it parses options and picks output.
+
+Exit codes are a contract: 0 nothing at or above ``--fail-on``, 1 findings at or above it,
+2 usage errors (and, with ``--fail-on-error``, inputs that could not be read).
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from iacscan import __version__
-from iacscan.api import load
 from iacscan.export import EXPORTERS
+from iacscan.model import SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITY = click.Choice(SEVERITIES, case_sensitive=False)
 
 
 def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
@@ -22,6 +28,19 @@ def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--var")
         parsed[name.strip()] = value
     return parsed
+
+
+def _echo_errors(errors: list[Any]) -> None:
+    for error in errors:
+        where = f"{error.file}:{error.line}" if error.line else error.file
+        click.echo(f"iacscan: {where}: {error.message}", err=True)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 @click.group()
@@ -60,6 +79,8 @@ def graph(
     no_cache: bool,
 ) -> None:
     """Export the resource graph of PATHS (default: the current directory)."""
+    from iacscan.api import load
+
     result = load(
         paths or (Path("."),),
         var_files=var_files,
@@ -67,14 +88,110 @@ def graph(
         jobs=jobs,
         use_cache=not no_cache,
     )
-    for error in result.errors:
-        where = f"{error.file}:{error.line}" if error.line else error.file
-        click.echo(f"iacscan: {where}: {error.message}", err=True)
-    text = EXPORTERS[fmt](result.graph)
-    if output:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
-    if not result.files:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK)
+    _echo_errors(result.errors)
+    _write(EXPORTERS[fmt](result.graph), output)
+    sys.exit(EXIT_OK if result.files else EXIT_ERROR)
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "sarif", "junit", "github"]),
+    help="Report format [default: table].",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE.")
+@click.option("--min-severity", type=SEVERITY, help="Drop findings below this severity.")
+@click.option(
+    "--fail-on", type=SEVERITY, help="Exit 1 on findings at or above this severity [default: low]."
+)
+@click.option(
+    "--rule", "rules", multiple=True, metavar="ID", help="Run only these rules (globs, repeatable)."
+)
+@click.option(
+    "--skip-rule",
+    "skip_rules",
+    multiple=True,
+    metavar="ID",
+    help="Skip these rules (globs, repeatable).",
+)
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A .tfvars file (repeatable).",
+)
+@click.option(
+    "--var", "var_values", multiple=True, metavar="NAME=VALUE", help="A root variable (repeatable)."
+)
+@click.option(
+    "--config",
+    type=click.Path(exists=True, path_type=Path),
+    help="Settings file [default: .iacscan.yml].",
+)
+@click.option(
+    "--ruleset",
+    "rulesets",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra ruleset file or directory (repeatable).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, path_type=Path),
+    help="Report only findings not in this baseline.",
+)
+@click.option(
+    "--create-baseline",
+    type=click.Path(path_type=Path),
+    help="Write the current findings as a baseline.",
+)
+@click.option(
+    "--show-undetermined",
+    is_flag=True,
+    default=None,
+    help="List results that depend on unknown values.",
+)
+@click.option("--show-suppressed", is_flag=True, default=None, help="List suppressed findings.")
+@click.option(
+    "--strict", is_flag=True, default=None, help="Count undetermined results as failures."
+)
+@click.option(
+    "--fail-on-error", is_flag=True, default=None, help="Exit 2 when some input could not be read."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No errors or progress on stderr.")
+@click.option("--no-color", is_flag=True, help="Never colour the table.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Parser processes on a cold cache.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+def scan_command(paths: tuple[Path, ...], **options: Any) -> None:
+    """Scan PATHS (default: the current directory) and report findings."""
+    from iacscan.cli_support import run_scan
+
+    sys.exit(run_scan(list(paths) or [Path(".")], options))
+
+
+@main.group("rules", invoke_without_command=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def rules_command(ctx: click.Context, fmt: str) -> None:
+    """List the rule catalogue (``iacscan rules show ID`` for one rule)."""
+    if ctx.invoked_subcommand is None:
+        from iacscan.cli_support import catalogue
+
+        click.echo(catalogue(fmt), nl=False)
+
+
+@rules_command.command("show")
+@click.argument("rule_id")
+def rules_show(rule_id: str) -> None:
+    """Print one rule with its rationale and remediation."""
+    from iacscan.cli_support import describe_rule
+
+    text = describe_rule(rule_id)
+    if text is None:
+        raise click.BadParameter(f"no rule {rule_id!r}", param_hint="RULE_ID")
+    click.echo(text, nl=False)

@@ -62,3 +62,35 @@ class Resource:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return self.location
+
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def severity_rank(severity: str) -> int:
+    """Order of severities, ``info`` lowest; unknown names rank below everything."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule result on one resource (or one of its nested blocks).
+
+    ``status`` is ``fail`` or ``undetermined`` (the rule depends on a value known only after
+    apply). ``path`` is the attribute path the finding points at, ``evidence`` the facts that
+    made the rule fire, in reading order. ``fingerprint`` ignores line numbers, so baselines
+    survive edits that move code around.
+    """
+
+    rule_id: str
+    severity: str
+    title: str
+    message: str
+    resource: str
+    resource_type: str
+    location: Location
+    status: str = "fail"
+    path: str = ""
+    evidence: tuple[str, ...] = ()
+    remediation: str = ""
+    fingerprint: str = ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iacscan.cache import ParseCache, parse_all
+from iacscan.cache import ParseCache, Progress, parse_all
 from iacscan.model import Resource, ScanError
 from iacscan.terraform import ast
 from iacscan.terraform.config import ModuleConfig, Project
@@ -45,7 +45,9 @@ def is_config_file(name: str) -> bool:
 def discover(path: Path) -> list[Path]:
     """Module directories under ``path`` (or holding it), skipping tool and hidden dirs."""
     if path.is_file():
-        return [path.parent] if is_config_file(path.name) else []
+        # A changed .tfvars file (pre-commit passes changed files) means its module.
+        wanted = is_config_file(path.name) or path.name.endswith((".tfvars", ".tfvars.json"))
+        return [path.parent] if wanted and _config_files(path.parent) else []
     found: list[Path] = []
     for current, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
@@ -78,6 +80,7 @@ class TerraformLoader:
         var_files: Iterable[Path] = (),
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.scan_root = scan_root.resolve()
         self.cache = cache
@@ -85,6 +88,7 @@ class TerraformLoader:
         self.var_files = list(var_files)
         self.variables = dict(variables or {})
         self.environ = dict(os.environ if environ is None else environ)
+        self.progress = progress
         self.result = TerraformLoad()
         self._configs: dict[Path, ModuleConfig | None] = {}
         self._root_prefix = str(self.scan_root).rstrip(os.sep) + os.sep
@@ -95,7 +99,7 @@ class TerraformLoader:
             return text[len(root) :].replace(os.sep, "/")  # the common case, without relpath
         return Path(os.path.relpath(path, self.scan_root)).as_posix()
 
-    # -- parsing -----------------------------------------------------------------------------------
+    # -- parsing ---------------------------------------------------------------------------------
     def prepare(self, directories: list[Path]) -> None:
         """Parse every file of ``directories`` in one batch (cache, then process pool)."""
         jobs = []
@@ -112,7 +116,7 @@ class TerraformLoader:
                 except OSError as exc:
                     self.result.errors.append(ScanError(rel, 1, f"cannot read: {exc}"))
             listing.append((resolved, names))
-        parsed = parse_all(jobs, _parse_file, self.cache, self.workers)
+        parsed = parse_all(jobs, _parse_file, self.cache, self.workers, self.progress)
         for resolved, names in listing:
             config = ModuleConfig(resolved)
             for rel in names:
@@ -132,7 +136,7 @@ class TerraformLoader:
             self.prepare([directory])
         return self._configs[directory]
 
-    # -- evaluation --------------------------------------------------------------------------------
+    # -- evaluation ------------------------------------------------------------------------------
     def load(self, directories: list[Path]) -> TerraformLoad:
         self.prepare([d for d in directories if d.resolve() not in self._configs])
         called = set()

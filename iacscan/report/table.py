@@ -1,0 +1,95 @@
+"""The terminal report: findings grouped by file, optional sections, then one summary line.
+
+Colour is opt-in (the CLI decides from the terminal), so piped output and tests stay plain
+text. Only the severity cell is coloured: tabulate ignores ANSI codes when measuring, so
+columns line up either way.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from tabulate import tabulate
+
+from iacscan.model import Finding, ScanError
+from iacscan.report.json_report import ordered
+
+if TYPE_CHECKING:
+    from iacscan.report import ReportOptions
+    from iacscan.scan import ScanResult
+
+HEADERS = ("severity", "rule", "resource", "line", "title")
+COLALIGN = ("left", "left", "left", "right", "left")
+RESET = "\x1b[0m"
+COLORS = {
+    "critical": "\x1b[1;31m",  # bold red
+    "high": "\x1b[31m",  # red
+    "medium": "\x1b[33m",  # yellow
+    "low": "\x1b[34m",  # blue
+    "info": "\x1b[2m",  # dim
+}
+
+
+def _severity(severity: str, color: bool) -> str:
+    if color and severity in COLORS:
+        return f"{COLORS[severity]}{severity}{RESET}"
+    return severity
+
+
+def _file_table(findings: list[Finding], color: bool) -> str:
+    rows = [
+        (_severity(f.severity, color), f.rule_id, f.resource, f.location.line, f.title)
+        for f in findings
+    ]
+    # numparse off: a rule id or resource name that looks like a number must stay verbatim.
+    return tabulate(
+        rows, headers=HEADERS, tablefmt="simple", colalign=COLALIGN, disable_numparse=True
+    )
+
+
+def grouped(findings: list[Finding], color: bool) -> str:
+    """One block per file, files in path order: a heading line, then that file's table."""
+    blocks = []
+    for file, group in groupby(ordered(findings), key=lambda f: f.location.file):
+        blocks.append(f"{file}\n{_file_table(list(group), color)}")
+    return "\n\n".join(blocks)
+
+
+def _where(error: ScanError) -> str:
+    """``file:line``, or just ``file`` for errors about a whole file (line 0)."""
+    return f"{error.file}:{error.line}" if error.line > 0 else error.file
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def summary_line(result: ScanResult) -> str:
+    """Every count, whatever was shown, so hidden undetermined/suppressed are never silent."""
+    severities = ", ".join(f"{n} {s}" for s, n in result.by_severity().items() if n)
+    head = _plural(len(result.findings), "finding")
+    parts = [f"{head} ({severities})" if severities else head]
+    parts.append(f"{len(result.undetermined)} undetermined")
+    parts.append(f"{len(result.suppressed)} suppressed")
+    if result.baselined:
+        parts.append(f"{len(result.baselined)} baselined")
+    parts.append(_plural(len(result.errors), "error"))
+    scope = f"{_plural(len(result.files), 'file')}, {_plural(result.resource_count, 'resource')}"
+    return f"{', '.join(parts)} in {scope}"
+
+
+def render(result: ScanResult, options: ReportOptions) -> str:
+    """Findings (or "No findings."), then the sections asked for, errors and the summary."""
+    sections = [grouped(result.findings, options.color) if result.findings else "No findings."]
+    if options.show_undetermined and result.undetermined:
+        body = grouped(result.undetermined, options.color)
+        sections.append(f"Undetermined ({len(result.undetermined)}):\n\n{body}")
+    if options.show_suppressed and result.suppressed:
+        body = grouped(result.suppressed, options.color)
+        sections.append(f"Suppressed ({len(result.suppressed)}):\n\n{body}")
+    if result.errors:
+        lines = "\n".join(f"{_where(e)}: {e.message}" for e in sorted(result.errors))
+        sections.append(f"Errors ({len(result.errors)}):\n{lines}")
+    sections.append(summary_line(result))
+    return "\n\n".join(sections) + "\n"

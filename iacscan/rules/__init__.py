@@ -1,0 +1,1 @@
+"""Rules: loading rulesets, the condition vocabulary, built-in checks, the engine."""

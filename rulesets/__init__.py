@@ -1,0 +1,1 @@
+"""The built-in rulesets (YAML), installed as the package ``iacscan.rulesets``."""

@@ -1,0 +1,134 @@
+"""`iacscan scan` and `iacscan rules` through click's CliRunner: exact output and exit codes.
+
+The CLI fixture is scanned with a test-only ruleset (``--rule 'IAC-TEST-*'``) so that these
+outputs do not change as the built-in catalogue grows.
+"""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from iacscan.cli import main
+
+RULESET = str(FIXTURES.parent / "tests/data/rulesets/cli.yaml")
+TARGET = str(FIXTURES / "cli")
+BASE = [TARGET, "--ruleset", RULESET, "--rule", "IAC-TEST-*", "--no-cache"]
+
+
+def scan(*args):
+    return CliRunner().invoke(main, ["scan", *BASE, *args])
+
+
+def test_table_exact_and_exit_1():
+    result = scan()
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "main.tf\n"
+        "severity    rule              resource                  line  title\n"
+        "----------  ----------------  ----------------------  ------  -------------------------\n"
+        "medium      IAC-TEST-CLI-001  aws_subnet.public_ips        8  Subnet maps public IPs\n"
+        "critical    IAC-TEST-CLI-002  aws_security_group.web      15  Ingress from the internet\n"
+        "\n"
+        "2 findings (1 critical, 1 medium), 1 undetermined, 1 suppressed, 0 errors in 1 file, 5 resources\n"
+    )
+
+
+def test_json_report_fields():
+    document = json.loads(scan("--format", "json").stdout)
+    assert document["summary"] == {
+        "files": 1,
+        "resources": 5,
+        "findings": 2,
+        "undetermined": 1,
+        "suppressed": 1,
+        "errors": 0,
+        "by_severity": {"critical": 1, "high": 0, "medium": 1, "low": 0, "info": 0},
+    }
+    assert [(f["rule_id"], f["resource"], f["file"], f["line"]) for f in document["findings"]] == [
+        ("IAC-TEST-CLI-001", "aws_subnet.public_ips", "main.tf", 8),
+        ("IAC-TEST-CLI-002", "aws_security_group.web", "main.tf", 15),
+    ]
+
+
+def test_fail_on_threshold_and_strict():
+    assert scan("--fail-on", "critical").exit_code == 1
+    only_medium = scan("--skip-rule", "IAC-TEST-CLI-002", "--fail-on", "high")
+    assert only_medium.exit_code == 0
+    assert scan("--skip-rule", "*", "--fail-on", "info").exit_code == 0
+    strict = scan("--strict", "--format", "json")
+    assert json.loads(strict.stdout)["summary"]["findings"] == 3
+
+
+def test_min_severity_drops_findings():
+    document = json.loads(scan("--min-severity", "high", "--format", "json").stdout)
+    assert [f["rule_id"] for f in document["findings"]] == ["IAC-TEST-CLI-002"]
+
+
+def test_baseline_reports_only_new_findings(tmp_path):
+    baseline = tmp_path / "base.json"
+    assert scan("--create-baseline", str(baseline), "-q").exit_code == 1
+    again = scan("--baseline", str(baseline), "--format", "json")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["summary"]["findings"] == 0
+
+
+def test_config_file_sets_defaults_and_options_win(tmp_path):
+    config = tmp_path / "conf.yml"
+    config.write_text("fail_on: critical\nformat: json\nskip_rules: [IAC-TEST-CLI-002]\n")
+    result = scan("--config", str(config))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"]["findings"] == 1
+    assert scan("--config", str(config), "--fail-on", "low").exit_code == 1
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert CliRunner().invoke(main, ["scan", "--fail-on", "severe"]).exit_code == 2
+    bad = tmp_path / "bad.yml"
+    bad.write_text("rules:\n  - id: nope\n")
+    result = CliRunner().invoke(main, ["scan", TARGET, "--ruleset", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("iacscan: bad.yml: rule nope: title: required")
+
+
+def test_unreadable_input_exits_2_only_with_fail_on_error():
+    broken = str(FIXTURES / "terraform/eval/parse_error")
+    args = ["scan", broken, "--ruleset", RULESET, "--rule", "IAC-TEST-*", "--no-cache"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    result = CliRunner().invoke(main, [*args, "--fail-on-error"])
+    assert result.exit_code == 2
+    assert "broken.tf:5: unexpected" in result.stderr
+
+
+def test_output_file_and_determinism(tmp_path):
+    first, second = tmp_path / "a.sarif", tmp_path / "b.sarif"
+    scan("--format", "sarif", "-o", str(first))
+    scan("--format", "sarif", "-o", str(second))
+    assert first.read_bytes() == second.read_bytes()
+    assert json.loads(first.read_text())["version"] == "2.1.0"
+
+
+def test_rules_catalogue_and_show():
+    listing = CliRunner().invoke(main, ["rules", "--format", "json"])
+    assert listing.exit_code == 0
+    records = json.loads(listing.stdout)
+    assert records and all({"id", "severity", "title", "references"} <= set(r) for r in records)
+    first = records[0]["id"]
+    shown = CliRunner().invoke(main, ["rules", "show", first])
+    assert shown.exit_code == 0 and shown.stdout.startswith(first)
+    assert CliRunner().invoke(main, ["rules", "show", "IAC-NOPE-000"]).exit_code == 2
+
+
+def test_progress_bar_only_on_a_terminal_and_for_many_files(monkeypatch, capsys):
+    from iacscan.cli_support import ParseProgress
+
+    quiet = ParseProgress()
+    quiet(1, 10)  # too few files: nothing shown
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    shown = ParseProgress()
+    for done in range(1, 51):
+        shown(done, 50)
+    assert quiet.bar is None
+    assert "parsing" in capsys.readouterr().err
