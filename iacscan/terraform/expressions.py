@@ -184,7 +184,7 @@ class Evaluator:
     def eval(self, expr: ast.Expr, env: Env) -> Any:
         return self._dispatch[type(expr)](expr, env)
 
-    # -- traversals -------------------------------------------------------------------------------
+    # -- traversals ------------------------------------------------------------------------------
     def _traversal(self, expr: ast.Expr, env: Env) -> Any:
         steps: list[Step] = []
         node = expr
@@ -229,7 +229,7 @@ class Evaluator:
         names = [name for kind, name in expr.path if kind == "attr"]
         return Ref(value.address, names[0]) if names else Ref(value.address, "")
 
-    # -- literals and constructors ----------------------------------------------------------------
+    # -- literals and constructors ---------------------------------------------------------------
     def _template(self, expr: ast.Template, env: Env) -> Any:
         parts = expr.parts
         if len(parts) == 1 and not isinstance(parts[0], str):
@@ -312,7 +312,7 @@ class Evaluator:
             return values
         return _for_object(keys, values, expr.grouping)
 
-    # -- operators --------------------------------------------------------------------------------
+    # -- operators -------------------------------------------------------------------------------
     def _conditional(self, expr: ast.Conditional, env: Env) -> Any:
         cond = self.eval(expr.condition, env)
         if is_unknown(cond):
@@ -344,7 +344,7 @@ class Evaluator:
             return not as_bool(value)
         return normalize_number(-as_number(value))
 
-    # -- function calls ---------------------------------------------------------------------------
+    # -- function calls --------------------------------------------------------------------------
     def _call(self, expr: ast.Call, env: Env) -> Any:
         if expr.name == "try":
             return self._try(expr, env)

@@ -113,7 +113,7 @@ class _Builder(Transformer):
         super().__init__()
         self.s = state
 
-    # -- structure ---------------------------------------------------------------------------
+    # -- structure -------------------------------------------------------------------------------
     def start(self, c: list[Any]) -> ast.Body:
         return c[0]
 
@@ -153,7 +153,7 @@ class _Builder(Transformer):
     def identifier(self, c: list[Token]) -> Token:
         return c[0]
 
-    # -- expressions ---------------------------------------------------------------------------
+    # -- expressions -----------------------------------------------------------------------------
     def expr_term(self, c: list[Any]) -> ast.Expr:
         items = _items(c)
         if len(items) == 3:  # ( expression )

@@ -61,7 +61,7 @@ class ModuleInstance:
         self._memo: dict[tuple[str, ...], Any] = {}
         self._active: list[tuple[str, ...]] = []
 
-    # -- memoization with cycle detection ---------------------------------------------------------
+    # -- memoization with cycle detection --------------------------------------------------------
     def _memoized(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
         if key in self._memo:
             return self._memo[key]
@@ -187,7 +187,7 @@ class ModuleInstance:
     def outputs(self) -> dict[str, Any]:
         return {name: self.output(name) for name in sorted(self.config.outputs)}
 
-    # -- resources --------------------------------------------------------------------------------
+    # -- resources -------------------------------------------------------------------------------
     def resource_value(self, key: tuple[str, str, str]) -> Any:
         if key not in self.config.resources:
             raise EvalError(f"reference to undeclared {key[0]} resource {key[1]}.{key[2]}")
@@ -239,7 +239,7 @@ class ModuleInstance:
         found = {v.address for v in walk_resources(value)} | {r.address for r in iter_refs(value)}
         return tuple(sorted(found))
 
-    # -- module calls -----------------------------------------------------------------------------
+    # -- module calls ----------------------------------------------------------------------------
     def _module_ref(self, name: str, steps: list[Step], env: Env) -> tuple[Any, int]:
         kind, instances = self.module_group(name)
         used = 1
@@ -346,7 +346,7 @@ class ModuleInstance:
             )
         return config
 
-    # -- whole instance ---------------------------------------------------------------------------
+    # -- whole instance --------------------------------------------------------------------------
     def evaluate_all(self) -> None:
         """Evaluate every resource and module call, reporting (not raising) any cycle."""
         for key, declared in self.config.resources.items():
