@@ -82,13 +82,36 @@ def _ports(protocol: Any, low: Any, high: Any) -> tuple[Any, Any]:
     return low, high
 
 
+def unknown_rule(sg: Resource, path: str, direction: str, value: Any) -> SgRule:
+    """A dynamic block over an unknown collection: every field is that unknown, so no rule
+    and no analysis can pass it silently."""
+    return SgRule(
+        owner=sg,
+        path=path,
+        direction=direction,
+        protocol=value,
+        from_port=value,
+        to_port=value,
+        cidr_blocks=[value],
+        ipv6_cidr_blocks=[value],
+        security_groups=[value],
+        prefix_list_ids=[value],
+        self=value,
+        description=value,
+        group=Ref(sg.address, "id"),
+    )
+
+
 def inline_rules(sg: Resource) -> list[SgRule]:
     rules = []
     for direction in ("ingress", "egress"):
         blocks = sg.attrs.get(direction)
+        if is_unknown(blocks):
+            rules.append(unknown_rule(sg, direction, direction, blocks))
         for i, block in enumerate(blocks if isinstance(blocks, list) else []):
             if not isinstance(block, dict):
-                continue  # an unknown dynamic block: the exposure analysis reports it
+                rules.append(unknown_rule(sg, f"{direction}[{i}]", direction, block))
+                continue
             protocol = normalize_protocol(block.get("protocol"))
             low, high = _ports(protocol, block.get("from_port"), block.get("to_port"))
             rules.append(
@@ -153,6 +176,8 @@ def all_rules(resources: list[Resource]) -> list[SgRule]:
     """Every security-group rule of the configuration, in resource order."""
     found: list[SgRule] = []
     for resource in resources:
+        if resource.mode != "managed":
+            continue
         if resource.type in SG_TYPES:
             found.extend(inline_rules(resource))
         elif resource.type in RULE_TYPES:

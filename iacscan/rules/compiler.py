@@ -25,7 +25,7 @@ from iacscan.rules.conditions import (
     resolve,
     show,
 )
-from iacscan.terraform.values import is_unknown
+from iacscan.terraform.values import Unknown, is_unknown
 
 Condition = Callable[[Subject, nx.MultiDiGraph], Outcome]
 PRESENCE = ("exists", "missing")
@@ -96,12 +96,16 @@ def _leaf(path: str, op: str, arg: Any, quantifier: str) -> Condition:
 
 
 def _hit(path: str, why: str) -> Outcome:
-    return Outcome(Tri.TRUE, path, (f"{path} {why}",))
+    return Outcome(Tri.TRUE, path, (f"{path} {why}".strip(),))
 
 
 def _presence(op: str, arg: Any, path: str, value: Any, present: bool) -> Outcome:
-    if present and is_unknown(value):
+    """A reference counts as set (it names another resource's value); an Unknown from a
+    variable might be null, so it is undetermined; ``[]`` and ``""`` count as not set."""
+    if present and isinstance(value, Unknown):
         return Outcome(Tri.UNKNOWN, path, (f"{path} = {show(value)}",))
+    if present and value in ([], ""):
+        present = False
     want_present = bool(arg) if op == "exists" else not bool(arg)
     if present == want_present:
         return _hit(path, "is set" if present else "is not set")
@@ -143,7 +147,7 @@ def _port_condition(op: str, arg: Any) -> Condition:
             return Outcome(Tri.UNKNOWN, path, (f"ports {show(low)}-{show(high)}",))
         low, high = int(low), int(high)
         if op == "all_ports":
-            hit = low <= 0 and high >= 65535
+            hit = low <= 1 and high >= 65535
         elif op == "port_span_at_least":
             hit = high - low + 1 >= span
         else:

@@ -50,6 +50,7 @@ class Subject:
     node: str = ""  # graph node of the resource it belongs to
     path_prefix: str = ""  # where the record lives inside that resource ("ingress[1].")
     extra: dict[str, Any] = field(default_factory=dict)
+    record: bool = False  # a view record: its field names are not Terraform attribute paths
 
 
 class ConditionError(ValueError):

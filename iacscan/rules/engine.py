@@ -64,7 +64,7 @@ def make_finding(
     rule: Rule, subject: Subject, outcome: Outcome, status: str, graph: nx.MultiDiGraph
 ) -> Finding:
     resource: Resource = graph.nodes[subject.node]["resource"]
-    path = subject.path_prefix.rstrip(".") or outcome.path
+    path = subject.path_prefix.rstrip(".") if subject.record else outcome.path
     location = resource.location_of(path) if path else resource.location
     if rule.message:
         message = rule.message.format(resource=resource.address, path=path or resource.address)
