@@ -7,7 +7,9 @@ outputs do not change as the built-in catalogue grows.
 from __future__ import annotations
 
 import json
+import os
 
+import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
@@ -15,6 +17,7 @@ from iacscan.cli import main
 
 RULESET = str(FIXTURES.parent / "tests/data/rulesets/cli.yaml")
 TARGET = str(FIXTURES / "cli")
+GOLDEN = FIXTURES.parent / "tests/data/cli"
 BASE = [TARGET, "--ruleset", RULESET, "--rule", "IAC-TEST-*", "--no-cache"]
 
 
@@ -132,3 +135,14 @@ def test_progress_bar_only_on_a_terminal_and_for_many_files(monkeypatch, capsys)
         shown(done, 50)
     assert quiet.bar is None
     assert "parsing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "sarif", "junit", "github"])
+def test_every_format_matches_its_golden_file(fmt):
+    """Exact CLI output per format; regenerate with IACSCAN_UPDATE_GOLDEN=1 and review."""
+    result = scan("--format", fmt, "--show-undetermined", "--show-suppressed")
+    assert result.exit_code == 1
+    golden = GOLDEN / f"scan.{fmt}"
+    if os.environ.get("IACSCAN_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout)
+    assert result.stdout == golden.read_text()

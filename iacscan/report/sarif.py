@@ -25,7 +25,6 @@ SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 # Placeholder: setup.cfg has no project URL yet; replace once iacscan has a public home.
-INFORMATION_URI = "https://github.com/iacscan/iacscan"
 URI_BASE_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "iacscanFingerprint/v1"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
@@ -142,7 +141,6 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     driver = {
         "name": "iacscan",
         "version": options.version,
-        "informationUri": INFORMATION_URI,
         "rules": [_descriptor(rules[rule_id]) for rule_id in rule_ids],
     }
     run: dict[str, Any] = {

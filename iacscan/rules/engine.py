@@ -71,7 +71,7 @@ def make_finding(
     else:
         message = f"{rule.title}: {resource.address}" + (f" ({path})" if path else "")
     if status == "undetermined":
-        message = f"Undetermined, depends on values known only after apply: {message}"
+        message = f"{message}, depending on values known only after apply"
     key = "|".join((rule.id, location.file, resource.root, resource.address, path))
     return Finding(
         rule_id=rule.id,
