@@ -12,13 +12,13 @@ matches (``quantifier: all`` asks for every value). Combinators are ``all``, ``a
 from __future__ import annotations
 
 import enum
-import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from iacscan.graph.cidrs import cidr_network, covers_public, is_private
 from iacscan.terraform.values import Ref, Unknown, is_unknown
 
 
@@ -143,42 +143,6 @@ def show(value: Any) -> str:
 
 # -- value predicates (None means: depends on an unknown) --------------------------------------
 Predicate = Callable[[Any], "bool | None"]
-
-_RESERVED_V4 = [
-    ipaddress.ip_network(n)
-    for n in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "224.0.0.0/3",
-    )
-]
-_PRIVATE_V6 = [ipaddress.ip_network(n) for n in ("fc00::/7", "fe80::/10", "::1/128", "ff00::/8")]
-
-
-def cidr_network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return ipaddress.ip_network(text.strip(), strict=False)
-    except ValueError:
-        return None
-
-
-def is_private(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
-    """Entirely inside RFC 1918 / CGNAT / loopback / link-local (or IPv6 ULA and friends)."""
-    ranges = _RESERVED_V4 if net.version == 4 else _PRIVATE_V6
-    return any(net.subnet_of(r) for r in ranges)  # type: ignore[arg-type]
-
-
-def covers_public(net: ipaddress.IPv4Network | ipaddress.IPv6Network, max_prefix: int) -> bool:
-    """Admits the whole internet or a part of it at least as wide as ``/max_prefix``."""
-    limit = max_prefix if net.version == 4 else max_prefix * 4
-    return net.prefixlen <= limit and not is_private(net)
 
 
 def cidr_predicate(options: dict[str, Any]) -> Predicate:
