@@ -49,23 +49,29 @@ class Concern:
     iacscan_title: str  # regex, case-insensitive, searched in the rule title
 
 
+SG_IN = r"^(?!.*egress)security group.*"  # iacscan titles about security-group ingress
+NACL = r"(network acl|\bnacl\b).*"
 CONCERNS = (
+    Concern("SG: SSH (22) from the world", ("CKV_AWS_24",), SG_IN + r"(\bssh\b|\bport 22\b)"),
+    Concern("SG: RDP (3389) from the world", ("CKV_AWS_25",), SG_IN + r"(\brdp\b|\b3389\b)"),
+    Concern("SG: HTTP (80) from the world", ("CKV_AWS_260",), SG_IN + r"(\bport 80\b|\bhttp\b)"),
+    Concern("SG: all ports from the world", ("CKV_AWS_277",), SG_IN + r"(all ports|all traffic)"),
     Concern(
-        "SG: SSH (22) open to the world",
-        ("CKV_AWS_24",),
-        r"^(?!.*node group).*(\bssh\b|\bport 22\b)",
+        "SG: any port from the world (sum)",
+        ("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"),
+        SG_IN + r"(internet|world|0\.0\.0\.0|anywhere)",
     ),
-    Concern("SG: RDP (3389) open to the world", ("CKV_AWS_25",), r"\brdp\b|\b3389\b"),
-    Concern("SG: HTTP (80) open to the world", ("CKV_AWS_260",), r"\bport 80\b|\bhttp\b.*open"),
-    Concern(
-        "SG/NACL: all ports open to the world",
-        ("CKV_AWS_277", "CKV_AWS_352"),
-        r"all ports|any port|every port|all traffic|all protocols",
-    ),
-    Concern("EKS node group SSH open to the world", ("CKV_AWS_100",), r"node group.*ssh"),
+    Concern("SG: all egress to the world", ("CKV_AWS_382",), r"security group.*egress"),
+    Concern("SG or rule without description", ("CKV_AWS_23",), r"security group.*description"),
+    Concern("NACL: SSH (22) from the world", ("CKV_AWS_232",), NACL + r"(\bssh\b|\bport 22\b)"),
+    Concern("NACL: RDP (3389) from the world", ("CKV_AWS_231",), NACL + r"(\brdp\b|\b3389\b)"),
+    Concern("NACL: all ports from the world", ("CKV_AWS_352",), NACL + r"(all ports|all traffic)"),
+    Concern("EKS node group SSH from the world", ("CKV_AWS_100",), r"node group.*ssh"),
     Concern("EKS public API endpoint", ("CKV_AWS_38", "CKV_AWS_39"), r"eks.*(public|endpoint)"),
     Concern("Subnet assigns public IPs", ("CKV_AWS_130",), r"subnet.*public ip"),
     Concern("EC2 instance with public IP", ("CKV_AWS_88",), r"instance.*public ip"),
+    Concern("VPC without flow logs", ("CKV2_AWS_11",), r"flow log"),
+    Concern("HTTP listener / no HTTPS", ("CKV_AWS_2", "CKV2_AWS_20"), r"listener.*https"),
     Concern("RDS publicly accessible", ("CKV_AWS_17",), r"(rds|database|db\b).*public"),
     Concern(
         "S3 bucket public",
@@ -168,7 +174,10 @@ def run_one(tool: str, command: str, tree: str, timeout: float | None) -> Record
     if shutil.which(argv[0]) is None:
         return {**record, "status": "missing", "reason": f"{argv[0]!r} not found"}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        record |= measure(argv, out, err, timeout)
+        try:
+            record |= measure(argv, out, err, timeout)
+        except OSError as error:
+            return {**record, "status": "failed", "reason": f"cannot run: {error}"}
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
@@ -182,11 +191,10 @@ def run_one(tool: str, command: str, tree: str, timeout: float | None) -> Record
         reason = f"exit {record['returncode']}, stdout is not JSON: {tail(stdout, 3)}"
         return {**record, "status": "failed", "reason": reason}
     record |= summarize_iacscan(doc) if tool == "iacscan" else summarize_checkov(doc)
-    ok = record["returncode"] in OK_EXIT_CODES[tool]
-    record["status"] = "ok" if ok else "failed"
-    if not ok:
-        record["reason"] = f"exit {record['returncode']}"
-    return record
+    if record["returncode"] not in OK_EXIT_CODES[tool]:
+        record["reason"] = f"exit {record['returncode']}; {record.get('reason', '')}".strip("; ")
+    ok = "by_rule" in record and record["returncode"] in OK_EXIT_CODES[tool]
+    return {**record, "status": "ok" if ok else "failed"}
 
 
 # --- reading each tool's report ---------------------------------------------------------------
@@ -198,6 +206,13 @@ def rule_counts(pairs: list[tuple[str, str]]) -> Record:
     titles = dict(pairs)
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return {"by_rule": dict(ordered), "titles": {rule: titles[rule] for rule, _ in ordered}}
+
+
+def error_kinds(messages: list[str]) -> dict[str, int]:
+    """Error messages grouped by their shape: quoted names and numbers blanked, most first."""
+    shapes = (re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "_", m).split(" (")[0][:90] for m in messages)
+    counts = collections.Counter(re.sub(r"^[\w.\[\]\"_-]+: ", "", s) for s in shapes)
+    return dict(counts.most_common())
 
 
 def summarize_iacscan(doc: Any) -> Record:
@@ -216,6 +231,7 @@ def summarize_iacscan(doc: Any) -> Record:
         "suppressed": summary.get("suppressed"),
         "errors": summary.get("errors", len(errors)),
         "error_samples": samples,
+        "error_kinds": error_kinds([str(e.get("message", "")) for e in errors]),
         "by_severity": summary.get("by_severity"),
         **rule_counts(pairs),
     }
@@ -326,12 +342,21 @@ def print_figures(records: dict[str, Record]) -> None:
         print(f"{label:26}{values}")
     for tool, record in records.items():
         print(f"\n{tool}: {record['command']}" if "command" in record else f"\n{tool}:")
-        if record.get("status") != "ok":
-            print(f"  not usable: {record.get('reason', '?')}")
-            for line in record.get("stderr_tail") or []:
-                print(f"  | {line[:200]}")
-        for sample in record.get("error_samples") or []:
-            print(f"  error: {sample[:200]}")
+        print_problems(record)
+
+
+def print_problems(record: Record, kinds: int = 12, samples: int = 5) -> None:
+    if record.get("status") != "ok":
+        print(f"  not usable: {record.get('reason', '?')}")
+        for line in record.get("stderr_tail") or []:
+            print(f"  | {line[:200]}")
+    error_kinds: dict[str, int] = record.get("error_kinds") or {}
+    if error_kinds:
+        print(f"  errors by kind ({len(error_kinds)} kinds):")
+    for kind, count in list(error_kinds.items())[:kinds]:
+        print(f"  {count:7}  {kind}")
+    for sample in (record.get("error_samples") or [])[:samples]:
+        print(f"  e.g. {sample[:200]}")
 
 
 def print_rules(records: dict[str, Record], top: int) -> None:
@@ -348,11 +373,11 @@ def print_rules(records: dict[str, Record], top: int) -> None:
 def print_overlap(rows: list[Record], tools: list[str]) -> None:
     print("\nOverlapping concerns (APPROXIMATE: Checkov by check id, iacscan by title keywords;")
     print("the tools count differently, e.g. per rule vs per resource, so compare orders only)")
-    print(f"  {'concern':40}" + "".join(f"{tool:>10}" for tool in tools))
+    print(f"  {'concern':36}" + "".join(f"{tool:>10}" for tool in tools))
     for row in rows:
         counts = "".join(f"{cell(row[tool]['findings']):>10}" for tool in tools)
         rules = "; ".join(f"{t}: {', '.join(row[t]['rules']) or '-'}" for t in tools)
-        print(f"  {row['concern']:40}{counts}   {rules}")
+        print(f"  {row['concern']:36}{counts}   {rules}")
 
 
 def compare(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-_RESERVED_V4 = [
+RESERVED_V4 = [
     ipaddress.ip_network(n)
     for n in (
         "0.0.0.0/8",
@@ -24,7 +24,7 @@ _RESERVED_V4 = [
         "224.0.0.0/3",
     )
 ]
-_PRIVATE_V6 = [ipaddress.ip_network(n) for n in ("fc00::/7", "fe80::/10", "::1/128", "ff00::/8")]
+PRIVATE_V6 = [ipaddress.ip_network(n) for n in ("fc00::/7", "fe80::/10", "::1/128", "ff00::/8")]
 
 
 def cidr_network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -38,7 +38,7 @@ def cidr_network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | N
 
 def is_private(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
     """Entirely inside RFC 1918 / CGNAT / loopback / link-local (or IPv6 ULA and friends)."""
-    ranges = _RESERVED_V4 if net.version == 4 else _PRIVATE_V6
+    ranges = RESERVED_V4 if net.version == 4 else PRIVATE_V6
     return any(net.subnet_of(r) for r in ranges)  # type: ignore[arg-type]
 
 

@@ -1,0 +1,227 @@
+"""Internet exposure verdicts per workload, address family, protocol and port interval.
+
+For each subnet a workload may sit in, the components of ``components`` are intersected (a
+flow needs all of them); several subnets are united (any of them exposes it). The port axis
+is cut only at bounds that some rule, entry or listener names, and neighbouring intervals
+with equal verdicts are joined again. Verdicts: OPEN (the whole internet), RESTRICTED (some
+public CIDRs), CLOSED (with every blocking component), UNDETERMINED (with the unknowns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from iacscan.graph.network.components import (
+    Part,
+    describe,
+    gate,
+    inbound_part,
+    listen_part,
+    pairs,
+    return_part,
+    route_part,
+    sg_part,
+    sources_part,
+)
+from iacscan.graph.network.model import DEFAULT_ACL, DEFAULT_VPC, AwsNetwork, network_of
+from iacscan.graph.network.placement import FROM_SUBNET, PLACERS, Placement, default
+from iacscan.graph.network.sets import (
+    INTERNET,
+    INTERNET_BOTH,
+    Span,
+    Spans,
+    intersect,
+    subtract,
+    to_cidrs,
+    union,
+)
+from iacscan.model import Resource
+from iacscan.terraform.values import Ref, Unknown
+
+
+@dataclass(frozen=True)
+class Site:
+    """One subnet a workload may sit in: the parts that do not depend on the port, the NACL
+    (None: none applies) and the VPC (None: unknown) whose default SG applies."""
+
+    parts: tuple[Part, ...]
+    acl: str | None = None
+    vpc: str | None = None
+    assumptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Internet exposure of one workload for one family, protocol and port interval."""
+
+    workload: str
+    family: int
+    protocol: str
+    ports: Span
+    verdict: str  # OPEN | RESTRICTED | CLOSED | UNDETERMINED
+    sources: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+    blocked_by: tuple[str, ...] = ()
+    unknowns: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+
+
+def _site(net: AwsNetwork, place: Placement, value: Any, family: int) -> Site:
+    public, code = place.public[family], place.public_code
+    if not place.network_path:
+        return Site((gate(public, family, code),))
+    if value is None:  # no subnet: AWS puts it in a default subnet of the default VPC
+        if isinstance(public, str):  # default subnets map public IPv4, have no IPv6
+            public = public.endswith("map_public_ip_on_launch")
+        route = gate(True, family, "", ("(default VPC IGW)", "(default VPC main route table)"))
+        return Site((gate(public, family, code), route), DEFAULT_ACL, DEFAULT_VPC, (ASSUMED,))
+    subnet = net.get(value, ("aws_subnet",))
+    if subnet is None:
+        shown = f"{value} is not declared here" if isinstance(value, str) else describe(value)
+        unknown = gate(Unknown(f"subnet: {shown}"), family, "")
+        return Site(
+            (unknown,) if isinstance(public, str) else (gate(public, family, code), unknown)
+        )
+    if isinstance(public, str):
+        public = default(subnet.attrs.get(public[len(FROM_SUBNET) :]), False)
+    vpc = net.vpc_of(subnet)
+    acl = net.subnet_acl.get(subnet.address) or net.default_acl.get(vpc) or DEFAULT_ACL
+    return Site((gate(public, family, code), route_part(net, subnet, family)), acl, vpc)
+
+
+ASSUMED = "ASSUMED_DEFAULT_VPC"
+
+
+def _default_groups(net: AwsNetwork, vpc: str | None) -> tuple[Any, ...]:
+    """The VPC's default SG; AWS's own default admits only itself, nothing from the internet."""
+    if vpc in net.default_sg:
+        return (Ref(net.default_sg[str(vpc)], "id"),)
+    if vpc is None and net.default_sg:
+        return (Unknown("the default security group of an unknown VPC"),)
+    return ()
+
+
+def _combine(parts: list[Part], workload: str) -> Part:
+    """A flow needs every component: intersect the bounds, keep the chain or the blockers."""
+    low, high = INTERNET_BOTH, INTERNET_BOTH
+    for part in parts:
+        low, high = intersect(low, part.low), intersect(high, part.high)
+    unknowns = tuple(u for p in parts if p.low != p.high for u in p.unknowns)
+    if high:
+        path = ("internet", *(step for p in parts for step in p.path), workload)
+        return Part(low, high, path, (), unknowns)
+    blocks = tuple(code for p in parts if not p.high for code in p.blocks)
+    return Part((), (), (), blocks or ("SOURCES_DISJOINT",))
+
+
+def _union(cells: list[Part]) -> Part:
+    """A workload in several subnets (LB, DB subnet group) is exposed through any of them."""
+    low: Spans = ()
+    high: Spans = ()
+    for cell in cells:
+        low, high = union(low, cell.low), union(high, cell.high)
+    unknowns = tuple(dict.fromkeys(u for c in cells for u in c.unknowns))
+    if not high:
+        return Part((), (), (), tuple(dict.fromkeys(b for c in cells for b in c.blocks)))
+    path = next(c.path for c in sorted(cells, key=lambda c: not c.low) if c.high)
+    return Part(low, high, path, (), unknowns if low != high else ())
+
+
+def _site_cell(
+    net: AwsNetwork, place: Placement, site: Site, family: int, protocol: str, span: Span,
+    returns: Part | None,
+) -> Part:  # fmt: skip
+    parts = list(site.parts)
+    if site.acl is not None and returns is not None:
+        parts += [inbound_part(net, site.acl, family, protocol, span), returns]
+    if place.security_groups is not None:
+        groups = place.security_groups or _default_groups(net, site.vpc)
+        parts.append(sg_part(net, groups, family, protocol, span))
+    extra = (listen_part(place, family, protocol, span), sources_part(place, family))
+    return _combine(parts + [p for p in extra if p is not None], place.workload.address)
+
+
+def _cuts(net: AwsNetwork, place: Placement) -> list[Span]:
+    """Port intervals on which every component is constant: cut at every bound any rule,
+    entry or listener names."""
+    points = {0, 65536}
+    for rule in [r for rules in net.sg_rules.values() for r in rules] + net.loose_rules:
+        points |= (
+            {rule.from_port, rule.to_port + 1} if _ints(rule.from_port, rule.to_port) else set()
+        )
+    for entry in net.acl_entries:
+        points |= {entry.ports()[0], entry.ports()[1] + 1}
+    for _, port in place.listens or ():
+        points |= {port, port + 1} if _ints(port) else set()
+    ordered = sorted(p for p in points if 0 <= p <= 65536)
+    return [(low, stop - 1) for low, stop in pairs(ordered)]
+
+
+def _ints(*values: Any) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _verdict(
+    place: Placement, family: int, protocol: str, span: Span, part: Part, assumed: tuple[str, ...]
+) -> Verdict:
+    everyone = INTERNET[family]
+    sources: tuple[str, ...] = ()
+    if not part.high:
+        name = "CLOSED"
+    else:
+        whole = not subtract(everyone, part.high)
+        sources = (
+            ("0.0.0.0/0" if family == 4 else "::/0",) if whole else to_cidrs(part.high, family)
+        )
+        exact = "OPEN" if whole else "RESTRICTED"
+        name = exact if part.low == part.high else "UNDETERMINED"
+    return Verdict(
+        place.workload.address, family, protocol, span, name, sources, part.path,
+        part.blocks, part.unknowns, assumed,
+    )  # fmt: skip
+
+
+def _merge(verdicts: list[Verdict]) -> list[Verdict]:
+    """Join neighbouring port intervals whose verdicts are the same in every other respect."""
+    merged: list[Verdict] = []
+    for verdict in verdicts:
+        last = merged[-1] if merged else None
+        adjacent = last is not None and last.ports[1] + 1 == verdict.ports[0]
+        if last is not None and adjacent and replace(last, ports=verdict.ports) == verdict:
+            merged[-1] = replace(last, ports=(last.ports[0], verdict.ports[1]))
+            continue
+        merged.append(verdict)
+    return merged
+
+
+def exposure(net: AwsNetwork, resource: Resource) -> list[Verdict]:
+    """Every (family, protocol, port interval) verdict of a workload; [] for other types."""
+    placer = PLACERS.get(resource.type)
+    if placer is None:
+        return []
+    place = placer(net, resource)
+    verdicts: list[Verdict] = []
+    for family in (4, 6):
+        sites = [_site(net, place, value, family) for value in place.subnets or (None,)]
+        assumed = tuple(sorted({a for site in sites for a in site.assumptions}))
+        for protocol in ("tcp", "udp"):
+            returns = [return_part(net, s.acl, family, protocol) if s.acl else None for s in sites]
+            cells = [
+                _verdict(place, family, protocol, span, _union([
+                    _site_cell(net, place, site, family, protocol, span, back)
+                    for site, back in zip(sites, returns, strict=True)
+                ]), assumed)
+                for span in _cuts(net, place)
+            ]  # fmt: skip
+            verdicts += _merge(cells)
+    return verdicts
+
+
+def workload_exposure(graph: Any, node: str) -> list[Verdict]:
+    """``exposure`` of a graph node, computed once per scan and kept on the graph."""
+    cache: dict[str, list[Verdict]] = graph.graph.setdefault("aws_exposure", {})
+    if node not in cache:
+        resource = graph.nodes[node]["resource"]
+        cache[node] = exposure(network_of(graph, resource), resource)
+    return cache[node]

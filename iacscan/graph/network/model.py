@@ -1,0 +1,224 @@
+"""The AWS network as the exposure analysis needs it, normalized once per scan.
+
+Terraform spreads one fact over many resources: a subnet's route table may be an
+``aws_route_table_association``, an ``aws_main_route_table_association``, an
+``aws_default_route_table`` or AWS's implicit main table; a NACL may name its subnets or be
+named by an association; an SG rule may be inline or a resource. ``AwsNetwork`` joins them
+once per root module, by Ref address (never by id strings, which are unknown before apply),
+so that the analyses are pure lookups over it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from iacscan.graph.network_acls import AclEntry, all_entries
+from iacscan.graph.security_groups import SgRule, all_rules
+from iacscan.model import Resource
+from iacscan.terraform.values import Ref, Unknown, is_unknown
+
+SG_TYPES = ("aws_security_group", "aws_default_security_group")
+DEFAULT_VPC = "(default VPC)"
+DEFAULT_ACL = "(default network ACL)"
+IMPLICIT_TABLE = "(implicit main route table)"
+
+
+def address(value: Any) -> str | None:
+    """The resource a value refers to (``aws_subnet.a.id`` -> ``aws_subnet.a``), if any."""
+    return value.address if isinstance(value, Ref) else None
+
+
+def listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route: destination CIDR (or an unknown) and the target's kind and address."""
+
+    destination: Any
+    kind: str  # igw | local | other | unknown
+    target: str
+    owner: str  # route table or aws_route address
+
+
+@dataclass
+class AwsNetwork:
+    """One root module's network, joined by Ref address; built once per scan."""
+
+    root: str
+    resources: dict[str, Resource]
+    sg_rules: dict[str, list[SgRule]] = field(default_factory=dict)
+    loose_rules: list[SgRule] = field(default_factory=list)  # ingress rules of an unknown SG
+    acl_entries: list[AclEntry] = field(default_factory=list)
+    subnet_table: dict[str, str] = field(default_factory=dict)
+    main_table: dict[str, str] = field(default_factory=dict)  # vpc -> table
+    subnet_acl: dict[str, str] = field(default_factory=dict)
+    default_acl: dict[str, str] = field(default_factory=dict)  # vpc -> aws_default_network_acl
+    default_sg: dict[str, str] = field(default_factory=dict)  # vpc -> aws_default_security_group
+    routes: dict[str, list[Route]] = field(default_factory=lambda: defaultdict(list))
+    igw_vpc: dict[str, Any] = field(default_factory=dict)
+    eips: set[str] = field(default_factory=set)  # instances and ENIs with an Elastic IP
+    listeners: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+
+    def get(self, value: Any, types: tuple[str, ...]) -> Resource | None:
+        """The resource of one of ``types`` that ``value`` refers to."""
+        found = self.resources.get(address(value) or "")
+        return found if found is not None and found.type in types else None
+
+    def vpc_of(self, resource: Resource) -> str:
+        """The VPC address of a subnet (``aws_default_subnet``: the default VPC)."""
+        return address(resource.attrs.get("vpc_id")) or DEFAULT_VPC
+
+
+def build_network(root: str, resources: list[Resource]) -> AwsNetwork:
+    """Join the network resources of one root module."""
+    managed = [r for r in resources if r.mode == "managed" and r.root == root]
+    net = AwsNetwork(root, {r.address: r for r in managed})
+    _index_rules(net, managed)
+    net.acl_entries = all_entries(managed)
+    for resource in managed:
+        for row in _INDEXERS.get(resource.type, ()):
+            row(net, resource)
+    return net
+
+
+def _index_rules(net: AwsNetwork, managed: list[Resource]) -> None:
+    for rule in all_rules(managed):
+        if rule.direction != "ingress":
+            continue
+        owner = address(rule.group)
+        if owner is not None:
+            net.sg_rules.setdefault(owner, []).append(rule)
+        elif is_unknown(rule.group):
+            net.loose_rules.append(rule)
+
+
+def _table_association(net: AwsNetwork, r: Resource) -> None:
+    subnet, table = address(r.attrs.get("subnet_id")), address(r.attrs.get("route_table_id"))
+    if subnet and table:
+        net.subnet_table[subnet] = table
+
+
+def _main_association(net: AwsNetwork, r: Resource) -> None:
+    vpc, table = address(r.attrs.get("vpc_id")), address(r.attrs.get("route_table_id"))
+    if vpc and table:
+        net.main_table[vpc] = table
+
+
+def _default_table(net: AwsNetwork, r: Resource) -> None:
+    vpc = address(r.attrs.get("default_route_table_id"))
+    if vpc:
+        net.main_table.setdefault(vpc, r.address)
+    _inline_routes(net, r)
+
+
+def _inline_routes(net: AwsNetwork, r: Resource) -> None:
+    blocks = r.attrs.get("route")
+    for block in listed(blocks) if not is_unknown(blocks) else [blocks]:
+        if not isinstance(block, dict):  # a dynamic block over an unknown collection
+            net.routes[r.address].append(Route(block, "unknown", str(block), r.address))
+            continue
+        for key in ("cidr_block", "ipv6_cidr_block", "destination_prefix_list_id"):
+            if block.get(key) is not None:
+                net.routes[r.address].append(_route(net, block, block[key], r.address))
+
+
+def _aws_route(net: AwsNetwork, r: Resource) -> None:
+    table = address(r.attrs.get("route_table_id"))
+    keys = ("destination_cidr_block", "destination_ipv6_cidr_block", "destination_prefix_list_id")
+    for key in keys:
+        if table and r.attrs.get(key) is not None:
+            net.routes[table].append(_route(net, r.attrs, r.attrs[key], r.address))
+
+
+def _route(net: AwsNetwork, block: dict[str, Any], destination: Any, owner: str) -> Route:
+    """Classify the target: only an internet gateway admits inbound traffic."""
+    if isinstance(destination, str) and destination.startswith("pl-"):
+        destination = Unknown(f"prefix list {destination} is resolved by AWS")
+    gateway = block.get("gateway_id")
+    if gateway == "local":
+        return Route(destination, "local", "local", owner)
+    if isinstance(gateway, str) and gateway.startswith("igw-"):
+        return Route(destination, "igw", gateway, owner)
+    igw = address(gateway)
+    if igw and igw.startswith("aws_internet_gateway."):
+        return Route(destination, "igw", igw, owner)
+    if is_unknown(gateway) and not address(gateway):
+        return Route(destination, "unknown", str(gateway), owner)
+    target = next((str(v) for k, v in block.items() if k.endswith("_id") and v), "")
+    return Route(destination, "other", target, owner)
+
+
+def _igw(net: AwsNetwork, r: Resource) -> None:
+    net.igw_vpc.setdefault(r.address, r.attrs.get("vpc_id"))
+
+
+def _igw_attachment(net: AwsNetwork, r: Resource) -> None:
+    igw = address(r.attrs.get("internet_gateway_id"))
+    if igw:
+        net.igw_vpc[igw] = r.attrs.get("vpc_id")
+
+
+def _acl(net: AwsNetwork, r: Resource) -> None:
+    for subnet in listed(r.attrs.get("subnet_ids")):
+        if address(subnet):
+            net.subnet_acl.setdefault(str(address(subnet)), r.address)
+    vpc = address(r.attrs.get("default_network_acl_id"))
+    if r.type == "aws_default_network_acl" and vpc:
+        net.default_acl[vpc] = r.address
+
+
+def _acl_association(net: AwsNetwork, r: Resource) -> None:
+    subnet, acl = address(r.attrs.get("subnet_id")), address(r.attrs.get("network_acl_id"))
+    if subnet and acl:
+        net.subnet_acl[subnet] = acl
+
+
+def _default_sg(net: AwsNetwork, r: Resource) -> None:
+    net.default_sg[address(r.attrs.get("vpc_id")) or DEFAULT_VPC] = r.address
+
+
+def _eip(net: AwsNetwork, r: Resource) -> None:
+    for key in ("instance", "network_interface", "instance_id", "network_interface_id"):
+        target = address(r.attrs.get(key))
+        if target:
+            net.eips.add(target)
+
+
+def _listener(net: AwsNetwork, r: Resource) -> None:
+    lb = address(r.attrs.get("load_balancer_arn"))
+    if lb:
+        net.listeners[lb].append(r)
+
+
+_INDEXERS: dict[str, tuple[Any, ...]] = {
+    "aws_route_table_association": (_table_association,),
+    "aws_main_route_table_association": (_main_association,),
+    "aws_default_route_table": (_default_table,),
+    "aws_route_table": (_inline_routes,),
+    "aws_route": (_aws_route,),
+    "aws_internet_gateway": (_igw,),
+    "aws_internet_gateway_attachment": (_igw_attachment,),
+    "aws_network_acl": (_acl,),
+    "aws_default_network_acl": (_acl,),
+    "aws_network_acl_association": (_acl_association,),
+    "aws_default_security_group": (_default_sg,),
+    "aws_eip": (_eip,),
+    "aws_eip_association": (_eip,),
+    "aws_lb_listener": (_listener,),
+    "aws_alb_listener": (_listener,),
+}
+
+
+def network_of(graph: Any, resource: Resource) -> AwsNetwork:
+    """The network of the resource's root module, built on first use and kept on the graph."""
+    cache: dict[str, AwsNetwork] = graph.graph.setdefault("aws_network", {})
+    if resource.root not in cache:
+        everything = [data["resource"] for _, data in graph.nodes(data=True)]
+        cache[resource.root] = build_network(resource.root, everything)
+    return cache[resource.root]

@@ -1,0 +1,71 @@
+"""Checks over the internet-exposure analysis: is a workload reachable on given ports?
+
+Unlike the SG and NACL rules, which judge one attribute, these fire only when the whole
+path is open: public address, route to an internet gateway, NACL both ways, SG. A finding
+points at the workload and its evidence is the verdict with its path.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+import networkx as nx
+
+from iacscan.graph.cidrs import covers_public
+from iacscan.graph.network import Verdict, workload_exposure
+from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
+
+
+def _ranges(values: list[Any]) -> list[tuple[int, int]]:
+    """``[22, [5985, 5986]]`` -> [(22, 22), (5985, 5986)]."""
+    return [(v[0], v[1]) if isinstance(v, list) else (int(v), int(v)) for v in values]
+
+
+def _selected(verdict: Verdict, subject: Subject, params: dict[str, Any]) -> bool:
+    """Does the verdict's port interval touch the ports the rule asks about?"""
+    if verdict.protocol not in params.get("protocols", ["tcp", "udp"]):
+        return False
+    low, high = verdict.ports
+    if subject.type in params.get("all_ports_for", []):
+        return True
+    if "except_ports" in params:  # some port of the interval is not one of them
+        skipped = {int(p) for p in params["except_ports"]}
+        return high - low + 1 > sum(1 for p in skipped if low <= p <= high)
+    return any(low <= b and a <= high for a, b in _ranges(params.get("ports", [])))
+
+
+def _wide(verdict: Verdict) -> bool:
+    """The whole internet, or a public range as wide as the SG rules call "the internet"."""
+    return verdict.verdict == "OPEN" or any(
+        covers_public(ipaddress.ip_network(s), 8) for s in verdict.sources
+    )
+
+
+def evidence(verdict: Verdict) -> tuple[str, ...]:
+    """The verdict as finding evidence, one string per fact."""
+    first, last = verdict.ports
+    return (
+        f"verdict: {verdict.verdict} (IPv{verdict.family})",
+        f"protocol: {verdict.protocol}",
+        f"ports: {first}" if first == last else f"ports: {first}-{last}",
+        f"sources: {', '.join(verdict.sources) or '-'}",
+        f"path: {' -> '.join(verdict.path) or '-'}",
+        f"blocked_by: {', '.join(verdict.blocked_by) or '-'}",
+        *(f"unknown: {u}" for u in verdict.unknowns),
+        *(f"assumed: {a}" for a in verdict.assumptions),
+    )
+
+
+def internet_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+    """Fails when the workload is reachable from the internet on the selected ports (params:
+    ``ports``, or ``except_ports``, or ``all_ports_for`` resource types; ``protocols``);
+    undetermined when it may be, depending on a value known only after apply."""
+    verdicts = [v for v in workload_exposure(graph, subject.node) if _selected(v, subject, params)]
+    hits = [v for v in verdicts if v.verdict in ("OPEN", "RESTRICTED") and _wide(v)]
+    if hits:
+        return Outcome(Tri.TRUE, "", tuple(e for v in hits for e in evidence(v)))
+    maybe = [v for v in verdicts if v.verdict == "UNDETERMINED" and _wide(v)]
+    if maybe:
+        return Outcome(Tri.UNKNOWN, "", tuple(e for v in maybe for e in evidence(v)))
+    return FALSE
