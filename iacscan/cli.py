@@ -20,14 +20,18 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY = click.Choice(SEVERITIES, case_sensitive=False)
 
 
-def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
-    parsed = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--var")
-        parsed[name.strip()] = value
-    return parsed
+VAR_FILE = click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A .tfvars file (repeatable).",
+)
+VAR = click.option(
+    "--var", "var_values", multiple=True, metavar="NAME=VALUE", help="A root variable (repeatable)."
+)
+JOBS = click.option("--jobs", type=click.IntRange(1, 64), help="Parser processes on a cold cache.")
+NO_CACHE = click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
 
 
 def _echo_errors(errors: list[Any]) -> None:
@@ -57,18 +61,10 @@ def main() -> None:
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout."
 )
-@click.option(
-    "--var-file",
-    "var_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A .tfvars file (repeatable).",
-)
-@click.option(
-    "--var", "var_values", multiple=True, metavar="NAME=VALUE", help="A root variable (repeatable)."
-)
-@click.option("--jobs", type=click.IntRange(1, 64), help="Parser processes on a cold cache.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@VAR_FILE
+@VAR
+@JOBS
+@NO_CACHE
 def graph(
     paths: tuple[Path, ...],
     fmt: str,
@@ -80,11 +76,12 @@ def graph(
 ) -> None:
     """Export the resource graph of PATHS (default: the current directory)."""
     from iacscan.api import load
+    from iacscan.cli_support import parse_vars
 
     result = load(
         paths or (Path("."),),
         var_files=var_files,
-        variables=_parse_vars(var_values),
+        variables=parse_vars(var_values),
         jobs=jobs,
         use_cache=not no_cache,
     )
@@ -116,16 +113,8 @@ def graph(
     metavar="ID",
     help="Skip these rules (globs, repeatable).",
 )
-@click.option(
-    "--var-file",
-    "var_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A .tfvars file (repeatable).",
-)
-@click.option(
-    "--var", "var_values", multiple=True, metavar="NAME=VALUE", help="A root variable (repeatable)."
-)
+@VAR_FILE
+@VAR
 @click.option(
     "--config",
     type=click.Path(exists=True, path_type=Path),
@@ -163,8 +152,8 @@ def graph(
 )
 @click.option("--quiet", "-q", is_flag=True, help="No errors or progress on stderr.")
 @click.option("--no-color", is_flag=True, help="Never colour the table.")
-@click.option("--jobs", type=click.IntRange(1, 64), help="Parser processes on a cold cache.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+@JOBS
+@NO_CACHE
 def scan_command(paths: tuple[Path, ...], **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from iacscan.cli_support import run_scan

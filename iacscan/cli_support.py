@@ -22,6 +22,15 @@ from iacscan.scan import ScanOptions, ScanResult, scan
 
 EXIT_USAGE = 2
 DEFAULTS = {"format": "table", "fail_on": "low", "min_severity": "info"}
+OVERRIDES = (
+    "fail_on",
+    "min_severity",
+    "baseline",
+    "strict",
+    "show_undetermined",
+    "show_suppressed",
+    "fail_on_error",
+)
 
 
 def settings(paths: list[Path], options: dict[str, Any]) -> dict[str, Any]:
@@ -37,20 +46,22 @@ def settings(paths: list[Path], options: dict[str, Any]) -> dict[str, Any]:
         "var_files": [str(p) for p in options.get("var_files") or []] or None,
     }
     merged.update({k: v for k, v in cli.items() if v is not None})
-    for key in ("fail_on", "min_severity", "baseline", "strict", "show_undetermined"):
+    for key in OVERRIDES:
         if options.get(key) is not None:
             merged[key] = options[key]
-    for key in ("show_suppressed", "fail_on_error"):
-        if options.get(key) is not None:
-            merged[key] = options[key]
-    variables = dict(merged.get("vars") or {})
-    for item in options.get("var_values") or ():
+    merged["vars"] = {**(merged.get("vars") or {}), **parse_vars(options.get("var_values") or ())}
+    return merged
+
+
+def parse_vars(values: tuple[str, ...]) -> dict[str, str]:
+    """``--var NAME=VALUE`` assignments; the value stays text until the variable's type says."""
+    parsed = {}
+    for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--var")
-        variables[name.strip()] = value
-    merged["vars"] = variables
-    return merged
+        parsed[name.strip()] = value
+    return parsed
 
 
 def run_scan(paths: list[Path], options: dict[str, Any]) -> int:

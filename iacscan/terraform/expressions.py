@@ -19,6 +19,7 @@ from iacscan.terraform.values import (
     Ref,
     Unknown,
     is_unknown,
+    is_wholly_known,
     normalize_number,
     to_display,
     type_name,
@@ -327,7 +328,7 @@ class Evaluator:
         if op in ("&&", "||"):
             return _logic(op, left, right)
         if op in ("==", "!="):
-            if _contains_unknown(left) or _contains_unknown(right):
+            if not (is_wholly_known(left) and is_wholly_known(right)):
                 return unknown_from(f"comparison {op} of an unknown value", left, right)
             return values_equal(left, right) == (op == "==")
         if is_unknown(left) or is_unknown(right):
@@ -383,7 +384,7 @@ class Evaluator:
             value = self.eval(expr.args[0], env)
         except EvalError:
             return False
-        if _contains_unknown(value):
+        if not is_wholly_known(value):
             return unknown_from("can() of an unknown value", value)
         return True
 
@@ -404,16 +405,6 @@ def _logic(op: str, left: Any, right: Any) -> Any:
     if is_unknown(left) or is_unknown(right):
         return unknown_from(f"operator {op} on an unknown value", left, right)
     return as_bool(left) and as_bool(right) if op == "&&" else as_bool(left) or as_bool(right)
-
-
-def _contains_unknown(value: Any) -> bool:
-    if isinstance(value, (Ref, Unknown)):
-        return True
-    if isinstance(value, dict):
-        return any(_contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_unknown(v) for v in value)
-    return False
 
 
 def _for_object(keys: list[Any], values: list[Any], grouping: bool) -> Any:
