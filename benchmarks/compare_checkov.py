@@ -246,6 +246,8 @@ def checkov_reports(doc: Any) -> list[Record]:
 
 def summarize_checkov(doc: Any) -> Record:
     reports = checkov_reports(doc)
+    if not reports:
+        return {"reason": f"unexpected JSON: {type(doc).__name__}"}
     failed: list[Record] = []
     totals: collections.Counter[str] = collections.Counter()
     versions: set[str] = set()
@@ -372,7 +374,7 @@ def print_rules(records: dict[str, Record], top: int) -> None:
 
 def print_overlap(rows: list[Record], tools: list[str]) -> None:
     print("\nOverlapping concerns (APPROXIMATE: Checkov by check id, iacscan by title keywords;")
-    print("the tools count differently, e.g. per rule vs per resource, so compare orders only)")
+    print("their rules are cut differently, so compare orders of magnitude, not exact counts)")
     print(f"  {'concern':36}" + "".join(f"{tool:>10}" for tool in tools))
     for row in rows:
         counts = "".join(f"{cell(row[tool]['findings']):>10}" for tool in tools)
