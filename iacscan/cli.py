@@ -90,6 +90,53 @@ def graph(
     sys.exit(EXIT_OK if result.files else EXIT_ERROR)
 
 
+@main.command("explain")
+@click.argument("address")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@VAR_FILE
+@VAR
+@JOBS
+@NO_CACHE
+def explain_command(
+    address: str,
+    paths: tuple[Path, ...],
+    fmt: str,
+    var_files: tuple[Path, ...],
+    var_values: tuple[str, ...],
+    jobs: int | None,
+    no_cache: bool,
+) -> None:
+    """Show what can reach ADDRESS from the internet in PATHS (default: the current directory).
+
+    One row per address family, protocol and port interval: the verdict (OPEN, RESTRICTED,
+    CLOSED, UNDETERMINED), the internet sources, the path through gateway, route table, subnet,
+    NACL and security groups, and what blocks the rest. Only internet exposure is modelled:
+    lateral (workload-to-workload) reachability is not analysed yet. Exit 2 when ADDRESS is
+    not declared.
+    """
+    from iacscan.api import load
+    from iacscan.cli_support import parse_vars
+    from iacscan.explain import UnknownAddress, explain, render_json, render_table
+
+    result = load(
+        paths or (Path("."),),
+        var_files=var_files,
+        variables=parse_vars(var_values),
+        jobs=jobs,
+        use_cache=not no_cache,
+    )
+    _echo_errors(result.errors)
+    try:
+        explanation = explain(result.graph, address)
+    except UnknownAddress as error:
+        click.echo(f"iacscan: {error.args[0]}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo((render_json if fmt == "json" else render_table)(explanation), nl=False)
+
+
 @main.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(

@@ -173,9 +173,17 @@ def _resolve_entry(entry: AclEntry, optimistic: bool) -> AclRule | None:
 
 def acl_rules(net: AwsNetwork, acl: str, direction: str, optimistic: bool) -> list[AclRule]:
     """The ACL's entries of one direction in evaluation order; entries of an unknown ACL
-    may be this one's."""
+    may be this one's. Memoized on the network: it is asked per workload, port and hop."""
     if acl == DEFAULT_ACL:
         return [ALLOW_ALL]
+    key = ("acl_rules", acl, direction, optimistic)
+    if key not in net.memo:
+        net.memo[key] = _acl_rules(net, acl, direction, optimistic)
+    rules: list[AclRule] = net.memo[key]
+    return rules
+
+
+def _acl_rules(net: AwsNetwork, acl: str, direction: str, optimistic: bool) -> list[AclRule]:
     key, found = f"{net.root}:{acl}", []
     for entry in net.acl_entries:
         if entry.acl not in (key, None):

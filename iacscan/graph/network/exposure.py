@@ -145,13 +145,15 @@ def _site_cell(
 def _cuts(net: AwsNetwork, place: Placement) -> list[Span]:
     """Port intervals on which every component is constant: cut at every bound any rule,
     entry or listener names."""
-    points = {0, 65536}
-    for rule in [r for rules in net.sg_rules.values() for r in rules] + net.loose_rules:
-        points |= (
-            {rule.from_port, rule.to_port + 1} if _ints(rule.from_port, rule.to_port) else set()
-        )
-    for entry in net.acl_entries:
-        points |= {entry.ports()[0], entry.ports()[1] + 1}
+    if "cuts" not in net.memo:  # the same for every workload of the network: compute once
+        shared = {0, 65536}
+        for rule in [r for rules in net.sg_rules.values() for r in rules] + net.loose_rules:
+            if _ints(rule.from_port, rule.to_port):
+                shared |= {rule.from_port, rule.to_port + 1}
+        for entry in net.acl_entries:
+            shared |= {entry.ports()[0], entry.ports()[1] + 1}
+        net.memo["cuts"] = frozenset(shared)
+    points = set(net.memo["cuts"])
     for _, port in place.listens or ():
         points |= {port, port + 1} if _ints(port) else set()
     ordered = sorted(p for p in points if 0 <= p <= 65536)

@@ -64,6 +64,9 @@ class AwsNetwork:
     igw_vpc: dict[str, Any] = field(default_factory=dict)
     eips: set[str] = field(default_factory=set)  # instances and ENIs with an Elastic IP
     listeners: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+    # Derived once per scan by the analysis (port cut points, resolved NACL rules): without
+    # them every workload re-read every rule, which made the analysis quadratic.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, value: Any, types: tuple[str, ...]) -> Resource | None:
         """The resource of one of ``types`` that ``value`` refers to."""

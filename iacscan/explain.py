@@ -1,0 +1,147 @@
+"""``iacscan explain``: one resource's internet exposure, row by row, with its evidence.
+
+The exposure analysis (``iacscan.graph.network``) already answers "what reaches this
+workload from the internet, on which ports, through which path, and what blocks the rest";
+rules only read the OPEN rows of it. This module shows every row of one resource, so that a
+reviewer can check a finding, or the absence of one, against the path that produced it.
+Lateral (workload-to-workload) reachability is not modelled yet, so it is not shown.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tabulate import tabulate
+
+from iacscan.graph.network import Verdict, workload_exposure
+from iacscan.graph.network.placement import PLACERS
+from iacscan.model import Resource
+
+NOT_A_WORKLOAD = "not a workload the analysis models"
+HEADERS = ("family", "protocol", "ports", "verdict", "sources", "path", "blocked by")
+
+
+class UnknownAddress(LookupError):
+    """No node has this address; ``matches`` are the closest ones, best first."""
+
+    def __init__(self, address: str, matches: list[str], reason: str = "no resource") -> None:
+        hint = f"; did you mean: {', '.join(matches)}?" if matches else ""
+        super().__init__(f"{reason} {address!r}{hint}")
+        self.address = address
+        self.matches = matches
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A resource and its verdict rows; ``note`` says why there are none (not a workload)."""
+
+    node: str
+    resource: Resource
+    verdicts: tuple[Verdict, ...]
+    note: str | None = None
+
+    @property
+    def workload(self) -> bool:
+        return self.note is None
+
+
+def resolve(graph: Any, address: str) -> str:
+    """The node id of ``address``. With several root modules the ids are ``root:address``;
+    a bare address is accepted when only one root declares it."""
+    if address in graph:
+        return address
+    addresses = {node: data["resource"].address for node, data in graph.nodes(data=True)}
+    found = sorted(node for node, bare in addresses.items() if bare == address)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise UnknownAddress(address, found, "several root modules declare")
+    names = sorted({*addresses, *addresses.values()})
+    raise UnknownAddress(address, difflib.get_close_matches(address, names, n=5, cutoff=0.6))
+
+
+def explain(graph: Any, address: str) -> Explanation:
+    """Every exposure verdict of the resource at ``address`` (raises ``UnknownAddress``)."""
+    node = resolve(graph, address)
+    resource: Resource = graph.nodes[node]["resource"]
+    if resource.mode != "managed" or resource.type not in PLACERS:
+        return Explanation(node, resource, (), NOT_A_WORKLOAD)
+    rows = sorted(workload_exposure(graph, node), key=lambda v: (v.family, v.protocol, v.ports))
+    return Explanation(node, resource, tuple(rows))
+
+
+def ports_text(ports: tuple[int, int]) -> str:
+    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
+
+
+def _cell(items: tuple[str, ...], separator: str) -> str:
+    return separator.join(items) if items else "-"
+
+
+def _heading(explanation: Explanation) -> str:
+    r = explanation.resource
+    return f"{explanation.node} ({r.type}) at {r.location.file}:{r.location.line}"
+
+
+def _notes(verdicts: tuple[Verdict, ...]) -> list[str]:
+    """Unknowns and assumptions are long sentences: listed once under the table, not per row."""
+    lines = []
+    for label, attribute in (("assumption", "assumptions"), ("unknown", "unknowns")):
+        seen = dict.fromkeys(item for v in verdicts for item in getattr(v, attribute))
+        lines += [f"{label}: {item}" for item in seen]
+    return lines
+
+
+def render_table(explanation: Explanation) -> str:
+    """A heading line, one table row per verdict, then the unknowns and assumptions."""
+    if not explanation.workload:
+        models = ", ".join(sorted(PLACERS))
+        return f"{_heading(explanation)}: {explanation.note} ({models})\n"
+    rows = [
+        (
+            f"IPv{v.family}",
+            v.protocol,
+            ports_text(v.ports),
+            v.verdict,
+            _cell(v.sources, ", "),
+            _cell(v.path, " -> "),
+            _cell(v.blocked_by, ", "),
+        )
+        for v in explanation.verdicts
+    ]
+    table = tabulate(rows, headers=HEADERS, disable_numparse=True)
+    notes = _notes(explanation.verdicts)
+    return "\n".join([_heading(explanation), "", table, *(["", *notes] if notes else [])]) + "\n"
+
+
+def to_json(explanation: Explanation) -> dict[str, Any]:
+    """The JSON document; ``ports`` is the inclusive ``[from, to]`` interval."""
+    r = explanation.resource
+    return {
+        "resource": explanation.node,
+        "type": r.type,
+        "file": r.location.file,
+        "line": r.location.line,
+        "workload": explanation.workload,
+        "exposure": [
+            {
+                "family": v.family,
+                "protocol": v.protocol,
+                "ports": list(v.ports),
+                "verdict": v.verdict,
+                "sources": list(v.sources),
+                "path": list(v.path),
+                "blocked_by": list(v.blocked_by),
+                "unknowns": list(v.unknowns),
+                "assumptions": list(v.assumptions),
+            }
+            for v in explanation.verdicts
+        ],
+    }
+
+
+def render_json(explanation: Explanation) -> str:
+    return json.dumps(to_json(explanation), indent=2) + "\n"
