@@ -146,3 +146,36 @@ def test_every_format_matches_its_golden_file(fmt):
     if os.environ.get("IACSCAN_UPDATE_GOLDEN"):
         golden.write_text(result.stdout)
     assert result.stdout == golden.read_text()
+
+
+def test_pre_commit_style_file_arguments_scan_their_modules(tmp_path):
+    """pre-commit passes changed files: a .tf or .tfvars file means its module directory."""
+    module = tmp_path / "net"
+    module.mkdir()
+    (module / "main.tf").write_text(
+        'variable "public" {\n  type = bool\n}\n'
+        'resource "aws_subnet" "s" {\n  vpc_id = "vpc-1"\n  cidr_block = "10.0.0.0/24"\n'
+        "  map_public_ip_on_launch = var.public\n}\n"
+    )
+    (module / "prod.auto.tfvars").write_text("public = true\n")
+    (tmp_path / "README.md").write_text("not terraform\n")
+    args = [
+        "scan",
+        "--ruleset",
+        RULESET,
+        "--rule",
+        "IAC-TEST-CLI-001",
+        "--no-cache",
+        "--format",
+        "json",
+    ]
+    for changed in (module / "prod.auto.tfvars", module / "main.tf"):
+        result = CliRunner().invoke(main, [*args, str(changed)])
+        assert result.exit_code == 1
+        findings = json.loads(result.stdout)["findings"]
+        assert [(f["resource"], f["file"], f["line"]) for f in findings] == [
+            ("aws_subnet.s", "main.tf", 7)
+        ]
+    nothing = CliRunner().invoke(main, [*args, str(tmp_path / "README.md")])
+    assert nothing.exit_code == 0
+    assert "no Terraform files found" in nothing.stderr
