@@ -179,3 +179,28 @@ def test_pre_commit_style_file_arguments_scan_their_modules(tmp_path):
     nothing = CliRunner().invoke(main, [*args, str(tmp_path / "README.md")])
     assert nothing.exit_code == 0
     assert "no Terraform files found" in nothing.stderr
+
+
+def test_bad_inputs_are_reported_and_never_crash_the_scan(tmp_path):
+    (tmp_path / "binary.tf").write_bytes(b"\xff\xfe\x00binary")
+    (tmp_path / "empty.tf").write_text("")
+    (tmp_path / "shape.tf.json").write_text('{"resource": "nope"}')
+    (tmp_path / "broken.tf.json").write_text("{bad json")
+    (tmp_path / "unterminated.tf").write_text('locals {\n  a = "${')
+    (tmp_path / "long.tf").write_text("locals {\n  y = " + " + ".join(["1"] * 5000) + "\n}\n")
+    (tmp_path / "ok.tf").write_text(
+        'resource "aws_subnet" "s" {\n  map_public_ip_on_launch = true\n}\n'
+    )
+    args = ["scan", str(tmp_path), "--ruleset", RULESET, "--rule", "IAC-TEST-*", "--no-cache"]
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert [(e["file"], e["line"]) for e in document["errors"]] == [
+        ("binary.tf", 1),
+        ("broken.tf.json", 1),
+        ("long.tf", 1),
+        ("shape.tf.json", 1),
+        ("unterminated.tf", 2),
+    ]
+    assert [f["resource"] for f in document["findings"]] == ["aws_subnet.s"]
+    assert CliRunner().invoke(main, [*args, "--fail-on-error"]).exit_code == 2

@@ -370,7 +370,9 @@ def parse_expression(text: str, line: int = 1) -> ast.Expr:
 
 def _describe(exc: UnexpectedInput) -> str:
     if isinstance(exc, UnexpectedToken):
-        return f"unexpected {exc.token!r}"[:200]
+        token = exc.token
+        shown = str(token) if len(str(token)) <= 40 else str(token)[:40] + "..."
+        return f"unexpected {getattr(token, 'type', 'token')} {shown!r}"
     if isinstance(exc, UnexpectedCharacters):
         return f"unexpected character {exc.char!r}"
     if isinstance(exc, UnexpectedEOF):

@@ -64,7 +64,7 @@ def _parse_file(path: str, kind: str, data: bytes) -> Any:
             return parse_tf_json(text, path)
         return parse_hcl(text, path)
     except (HclSyntaxError, JsonSyntaxError) as exc:
-        return ("error", getattr(exc, "line", 1), str(exc))
+        return ("error", getattr(exc, "line", 1), getattr(exc, "message", str(exc)))
     except RecursionError:
         return ("error", 1, "nesting too deep for the parser")
 
