@@ -86,7 +86,9 @@ def graph(
         use_cache=not no_cache,
     )
     _echo_errors(result.errors)
-    _write(EXPORTERS[fmt](result.graph), output)
+    from iacscan.graph.network.flows import with_flows
+
+    _write(EXPORTERS[fmt](with_flows(result.graph)), output)
     sys.exit(EXIT_OK if result.files else EXIT_ERROR)
 
 

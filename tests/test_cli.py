@@ -138,3 +138,25 @@ def test_var_option_and_var_file(tmp_path):
     }
     bad = run("graph", str(tmp_path), "--var", "novalue")
     assert bad.exit_code == 2
+
+
+def test_graph_export_has_the_internet_node_and_reaches_edges():
+    result = run("graph", str(FIXTURES / "example"), "--no-cache")
+    document = json.loads(result.stdout)
+    assert {"id": "internet", "type": "internet", "synthetic": True} in document["nodes"]
+    reaches = [e for e in document["edges"] if e["kind"] == "reaches"]
+    assert reaches == [
+        {
+            "source": "internet",
+            "target": f"aws_instance.web[{i}]",
+            "kind": "reaches",
+            "attribute": "IPv4 tcp 22,443",
+            "verdict": "OPEN",
+        }
+        for i in (0, 1)
+    ]
+    dot = run("graph", str(FIXTURES / "example"), "--format", "dot", "--no-cache").stdout
+    assert (
+        '  "internet" -> "aws_instance.web[0]" [label="IPv4 tcp 22,443", color="red", penwidth=2];\n'
+        in dot
+    )

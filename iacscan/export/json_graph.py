@@ -35,6 +35,8 @@ def edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
             record["attribute"] = data["attribute"]
         if data.get("via"):
             record["via"] = data["via"]
+        if data.get("verdict"):
+            record["verdict"] = data["verdict"]
         edges.append(record)
     edges.sort(
         key=lambda e: (
@@ -48,7 +50,17 @@ def edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return edges
 
 
+def synthetic_record(node: str) -> dict[str, Any]:
+    """A node that is not a resource (``internet``): no file, no attributes."""
+    return {"id": node, "type": node, "synthetic": True}
+
+
 def render(graph: nx.MultiDiGraph) -> str:
-    nodes = [node_record(n, graph.nodes[n]["resource"]) for n in sorted(graph.nodes)]
+    nodes = [
+        node_record(n, graph.nodes[n]["resource"])
+        if "resource" in graph.nodes[n]
+        else synthetic_record(n)
+        for n in sorted(graph.nodes)
+    ]
     document = {"nodes": nodes, "edges": edge_records(graph)}
     return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"

@@ -1,0 +1,52 @@
+"""``reaches`` edges from the synthetic ``internet`` node, for graph exports.
+
+Exports show architects what the analysis concluded, not only what references what: one edge
+per (workload, family, protocol) that is OPEN or RESTRICTED on some ports, labelled with the
+ports. The resource graph the rules run on is never changed; exports work on a copy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from iacscan.graph.network.exposure import workload_exposure
+from iacscan.graph.network.placement import PLACERS
+
+INTERNET = "internet"
+REACHING = ("OPEN", "RESTRICTED")
+
+
+def ports_text(spans: list[tuple[int, int]]) -> str:
+    return ",".join(str(low) if low == high else f"{low}-{high}" for low, high in sorted(spans))
+
+
+def with_flows(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``graph`` with the ``internet`` node and its ``reaches`` edges added."""
+    flows: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+    verdicts: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for node, data in graph.nodes(data=True):
+        resource = data.get("resource")
+        if resource is None or resource.type not in PLACERS or resource.mode != "managed":
+            continue
+        for verdict in workload_exposure(graph, node):
+            if verdict.verdict in REACHING:
+                key = (node, f"IPv{verdict.family}", verdict.protocol)
+                flows[key].append(verdict.ports)
+                verdicts[key].add(verdict.verdict)
+    copy = graph.copy()
+    if not flows:
+        return copy
+    copy.add_node(INTERNET, synthetic=True)
+    for (node, family, protocol), spans in sorted(flows.items()):
+        ports = ports_text(spans)
+        copy.add_edge(
+            INTERNET,
+            node,
+            key=f"reaches:{family}:{protocol}",
+            kind="reaches",
+            attribute=f"{family} {protocol} {ports}",
+            verdict="/".join(sorted(verdicts[(node, family, protocol)])),
+        )
+    return copy
