@@ -94,3 +94,6 @@ class Finding:
     evidence: tuple[str, ...] = ()
     remediation: str = ""
     fingerprint: str = ""
+    # Structured evidence as (key, value) pairs, e.g. an exposure verdict with its path; the
+    # JSON report prints it as an object. Empty for attribute rules.
+    details: tuple[tuple[str, Any], ...] = ()

@@ -204,3 +204,30 @@ def test_bad_inputs_are_reported_and_never_crash_the_scan(tmp_path):
     ]
     assert [f["resource"] for f in document["findings"]] == ["aws_subnet.s"]
     assert CliRunner().invoke(main, [*args, "--fail-on-error"]).exit_code == 2
+
+
+def test_exposure_findings_carry_structured_evidence_in_json():
+    example = str(FIXTURES / "example")
+    result = CliRunner().invoke(
+        main, ["scan", example, "--rule", "IAC-AWS-EXPOSURE-001", "--no-cache", "--format", "json"]
+    )
+    first = json.loads(result.stdout)["findings"][0]
+    assert (first["resource"], first["line"]) == ("aws_instance.web[0]", 97)
+    assert first["evidence"] == {
+        "verdict": "OPEN",
+        "family": "IPv4",
+        "protocol": "tcp",
+        "ports": "22",
+        "sources": ["0.0.0.0/0"],
+        "path": [
+            "internet",
+            "aws_internet_gateway.igw",
+            "aws_route_table.public",
+            "aws_subnet.public[0]",
+            "(default network ACL)",
+            "aws_security_group.web",
+            "aws_instance.web[0]",
+        ],
+        "blocked_by": [],
+        "unknowns": [],
+    }

@@ -562,3 +562,15 @@ def test_strict_undetermined_findings_are_failures_that_say_why() -> None:
         "::error file=storage.tf,line=11,endLine=14,title=IAC-AWS-S3-001 S3 bucket is publicly"
         " readable::Undetermined: aws_s3_bucket.data: acl is known only after apply (var.acl)\n"
     )
+
+
+def test_structured_evidence_becomes_nested_json():
+    from iacscan.report.json_report import details_json
+
+    one = (("verdict", "OPEN"), ("path", ("internet", "aws_instance.a")))
+    two = (("verdict", "RESTRICTED"), ("path", ()))
+    assert details_json((*one, ("other_verdicts", (two,)))) == {
+        "verdict": "OPEN",
+        "path": ["internet", "aws_instance.a"],
+        "other_verdicts": [{"verdict": "RESTRICTED", "path": []}],
+    }

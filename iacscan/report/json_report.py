@@ -52,9 +52,26 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "line": finding.location.line,
         "end_line": finding.location.end_line,
         "remediation": finding.remediation,
-        "evidence": list(finding.evidence),
+        "evidence": details_json(finding.details) if finding.details else list(finding.evidence),
         "fingerprint": finding.fingerprint,
     }
+
+
+def details_json(details: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """Structured evidence as an object: tuples become lists, nested pairs objects."""
+
+    def convert(value: Any) -> Any:
+        if (
+            isinstance(value, tuple)
+            and value
+            and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) for v in value)
+        ):
+            return {k: convert(v) for k, v in value}
+        if isinstance(value, tuple):
+            return [convert(v) for v in value]
+        return value
+
+    return {key: convert(value) for key, value in details}
 
 
 def error_record(error: ScanError) -> dict[str, Any]:

@@ -21,6 +21,9 @@ from typing import Any
 from iacscan.graph.cidrs import cidr_network, covers_public, is_private
 from iacscan.terraform.values import Ref, Unknown, is_unknown
 
+# (key, value) pairs; values are str, tuples of str, or nested Details: hashable like Finding.
+Details = tuple[tuple[str, Any], ...]
+
 
 class Tri(enum.Enum):
     FALSE = 0
@@ -35,6 +38,7 @@ class Outcome:
     value: Tri
     path: str = ""
     evidence: tuple[str, ...] = ()
+    details: Details = ()  # structured evidence (an exposure verdict), for machine reports
 
 
 FALSE = Outcome(Tri.FALSE)

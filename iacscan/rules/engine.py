@@ -86,4 +86,5 @@ def make_finding(
         evidence=outcome.evidence,
         remediation=rule.remediation,
         fingerprint=hashlib.sha256(key.encode()).hexdigest()[:32],
+        details=outcome.details,
     )

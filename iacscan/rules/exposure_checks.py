@@ -57,6 +57,28 @@ def evidence(verdict: Verdict) -> tuple[str, ...]:
     )
 
 
+def details(verdicts: list[Verdict]) -> tuple[tuple[str, Any], ...]:
+    """The first verdict as structured evidence (``verdict``, ``protocol``, ``ports``,
+    ``sources``, ``path``, ``blocked_by``); any further ones under ``other_verdicts``."""
+
+    def one(verdict: Verdict) -> tuple[tuple[str, Any], ...]:
+        first, last = verdict.ports
+        return (
+            ("verdict", verdict.verdict),
+            ("family", f"IPv{verdict.family}"),
+            ("protocol", verdict.protocol),
+            ("ports", str(first) if first == last else f"{first}-{last}"),
+            ("sources", tuple(verdict.sources)),
+            ("path", tuple(verdict.path)),
+            ("blocked_by", tuple(verdict.blocked_by)),
+            ("unknowns", tuple(verdict.unknowns)),
+        )
+
+    head = one(verdicts[0])
+    rest = tuple(one(v) for v in verdicts[1:])
+    return (*head, ("other_verdicts", rest)) if rest else head
+
+
 def internet_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
     """Fails when the workload is reachable from the internet on the selected ports (params:
     ``ports``, or ``except_ports``, or ``all_ports_for`` resource types; ``protocols``);
@@ -64,8 +86,10 @@ def internet_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str
     verdicts = [v for v in workload_exposure(graph, subject.node) if _selected(v, subject, params)]
     hits = [v for v in verdicts if v.verdict in ("OPEN", "RESTRICTED") and _wide(v)]
     if hits:
-        return Outcome(Tri.TRUE, "", tuple(e for v in hits for e in evidence(v)))
+        return Outcome(Tri.TRUE, "", tuple(e for v in hits for e in evidence(v)), details(hits))
     maybe = [v for v in verdicts if v.verdict == "UNDETERMINED" and _wide(v)]
     if maybe:
-        return Outcome(Tri.UNKNOWN, "", tuple(e for v in maybe for e in evidence(v)))
+        return Outcome(
+            Tri.UNKNOWN, "", tuple(e for v in maybe for e in evidence(v)), details(maybe)
+        )
     return FALSE
