@@ -14,6 +14,7 @@ import networkx as nx
 
 from iacscan.graph.cidrs import covers_public
 from iacscan.graph.network import Verdict, workload_exposure
+from iacscan.graph.network.lb_chains import lb_exposure
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 
 
@@ -79,17 +80,31 @@ def details(verdicts: list[Verdict]) -> tuple[tuple[str, Any], ...]:
     return (*head, ("other_verdicts", rest)) if rest else head
 
 
-def internet_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
-    """Fails when the workload is reachable from the internet on the selected ports (params:
-    ``ports``, or ``except_ports``, or ``all_ports_for`` resource types; ``protocols``);
-    undetermined when it may be, depending on a value known only after apply."""
-    verdicts = [v for v in workload_exposure(graph, subject.node) if _selected(v, subject, params)]
+def _judge(verdicts: list[Verdict]) -> Outcome:
+    """TRUE on a wide OPEN/RESTRICTED verdict, UNKNOWN on a wide UNDETERMINED one (or one
+    whose sources are not known at all: an LB chain with an unknown listener port)."""
     hits = [v for v in verdicts if v.verdict in ("OPEN", "RESTRICTED") and _wide(v)]
     if hits:
         return Outcome(Tri.TRUE, "", tuple(e for v in hits for e in evidence(v)), details(hits))
-    maybe = [v for v in verdicts if v.verdict == "UNDETERMINED" and _wide(v)]
+    maybe = [v for v in verdicts if v.verdict == "UNDETERMINED" and (not v.sources or _wide(v))]
     if maybe:
         return Outcome(
             Tri.UNKNOWN, "", tuple(e for v in maybe for e in evidence(v)), details(maybe)
         )
     return FALSE
+
+
+def internet_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+    """Fails when the workload is reachable from the internet on the selected ports (params:
+    ``ports``, or ``except_ports``, or ``all_ports_for`` resource types; ``protocols``);
+    undetermined when it may be, depending on a value known only after apply."""
+    verdicts = [v for v in workload_exposure(graph, subject.node) if _selected(v, subject, params)]
+    return _judge(verdicts)
+
+
+def lb_target_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+    """Like ``internet_exposure``, for the target's port reached through a load balancer
+    (internet -> LB listener -> target group -> target, every hop checked); an unknown
+    target port or listener port leaves it undetermined."""
+    verdicts = [v for v in lb_exposure(graph, subject.node) if _selected(v, subject, params)]
+    return _judge(verdicts)

@@ -197,11 +197,12 @@ def _acl_rules(net: AwsNetwork, acl: str, direction: str, optimistic: bool) -> l
 
 
 def first_match(
-    rules: list[AclRule], family: int, protocol: str, span: Span
+    rules: list[AclRule], family: int, protocol: str, span: Span, sources: Spans | None = None
 ) -> tuple[Spans, list[str]]:
-    """(allowed internet sources, numbers of the entries that denied some): first match wins,
-    and what no entry matches meets the implicit ``*`` deny."""
-    left, denied = INTERNET[family], []
+    """(allowed sources, numbers of the entries that denied some): first match wins, and what
+    no entry matches meets the implicit ``*`` deny. ``sources``: the internet unless given
+    (load balancer chains ask about the LB's subnets)."""
+    left, denied = INTERNET[family] if sources is None else sources, []
     allowed: Spans = ()
     for rule in rules:
         if rule.protocol not in ("-1", protocol):
