@@ -40,6 +40,28 @@ def _echo_errors(errors: list[Any]) -> None:
         click.echo(f"iacscan: {where}: {error.message}", err=True)
 
 
+def _load(
+    paths: tuple[Path, ...],
+    var_files: tuple[Path, ...],
+    var_values: tuple[str, ...],
+    jobs: int | None,
+    no_cache: bool,
+) -> Any:
+    """Load PATHS (default: the current directory) and list read errors on stderr."""
+    from iacscan.api import load
+    from iacscan.cli_support import parse_vars
+
+    result = load(
+        paths or (Path("."),),
+        var_files=var_files,
+        variables=parse_vars(var_values),
+        jobs=jobs,
+        use_cache=not no_cache,
+    )
+    _echo_errors(result.errors)
+    return result
+
+
 def _write(text: str, output: Path | None) -> None:
     if output:
         output.write_text(text, encoding="utf-8")
@@ -75,19 +97,9 @@ def graph(
     no_cache: bool,
 ) -> None:
     """Export the resource graph of PATHS (default: the current directory)."""
-    from iacscan.api import load
-    from iacscan.cli_support import parse_vars
-
-    result = load(
-        paths or (Path("."),),
-        var_files=var_files,
-        variables=parse_vars(var_values),
-        jobs=jobs,
-        use_cache=not no_cache,
-    )
-    _echo_errors(result.errors)
     from iacscan.graph.network.flows import with_flows
 
+    result = _load(paths, var_files, var_values, jobs, no_cache)
     _write(EXPORTERS[fmt](with_flows(result.graph)), output)
     sys.exit(EXIT_OK if result.files else EXIT_ERROR)
 
@@ -119,18 +131,9 @@ def explain_command(
     lateral (workload-to-workload) reachability is not analysed yet. Exit 2 when ADDRESS is
     not declared.
     """
-    from iacscan.api import load
-    from iacscan.cli_support import parse_vars
     from iacscan.explain import UnknownAddress, explain, render_json, render_table
 
-    result = load(
-        paths or (Path("."),),
-        var_files=var_files,
-        variables=parse_vars(var_values),
-        jobs=jobs,
-        use_cache=not no_cache,
-    )
-    _echo_errors(result.errors)
+    result = _load(paths, var_files, var_values, jobs, no_cache)
     try:
         explanation = explain(result.graph, address)
     except UnknownAddress as error:

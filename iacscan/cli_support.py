@@ -16,7 +16,7 @@ from tabulate import tabulate
 
 from iacscan import __version__
 from iacscan.config import ConfigError, find_config, read_config
-from iacscan.decide import Decision, exit_code, write_baseline
+from iacscan.decide import exit_code, write_baseline
 from iacscan.rules.loader import RulesetError, builtin_ruleset_files, load_rules
 from iacscan.scan import ScanOptions, ScanResult, scan
 
@@ -83,8 +83,7 @@ def run_scan(paths: list[Path], options: dict[str, Any]) -> int:
     unreadable = bool(result.errors) or not result.files
     if conf.get("fail_on_error") and unreadable:
         return EXIT_USAGE
-    decision = Decision(findings=result.findings)
-    return exit_code(decision, conf["fail_on"])
+    return exit_code(result.findings, conf["fail_on"])
 
 
 def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:

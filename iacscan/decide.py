@@ -133,7 +133,7 @@ def sort_key(finding: Finding) -> tuple[str, int, str, str, str]:
     )
 
 
-def exit_code(decision: Decision, fail_on: str) -> int:
+def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
     """1 when a kept finding is at or above ``fail_on``, else 0 (usage errors are the CLI's)."""
     threshold = severity_rank(fail_on)
-    return 1 if any(severity_rank(f.severity) >= threshold for f in decision.findings) else 0
+    return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0

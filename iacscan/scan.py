@@ -11,9 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iacscan.api import LoadResult
+from iacscan.api import LoadResult, load
 from iacscan.cache import Progress
+from iacscan.decide import decide, read_baseline, select_rules
 from iacscan.model import Finding, ScanError
+from iacscan.rules.engine import run_rules
+from iacscan.rules.loader import load_rules
 from iacscan.rules.model import Rule
 
 
@@ -70,11 +73,6 @@ class ScanOptions:
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     """Load, check and decide: the library entry point behind ``iacscan scan``."""
-    from iacscan.api import load
-    from iacscan.decide import decide, read_baseline, select_rules
-    from iacscan.rules.engine import run_rules
-    from iacscan.rules.loader import load_rules
-
     options = options or ScanOptions()
     rules = select_rules(load_rules(options.rule_files), options.rules, options.skip_rules)
     loaded = load(

@@ -114,9 +114,9 @@ def test_min_severity_strict_and_exit_codes():
     default = decide(findings, {}, {})
     assert [f.severity for f in default.findings] == ["low"]
     assert [f.rule_id for f in default.undetermined] == ["IAC-X-Y-002"]
-    assert exit_code(default, "low") == 1
-    assert exit_code(default, "medium") == 0
+    assert exit_code(default.findings, "low") == 1
+    assert exit_code(default.findings, "medium") == 0
     strict = decide(findings, {}, {}, strict=True)
-    assert exit_code(strict, "medium") == 1
+    assert exit_code(strict.findings, "medium") == 1
     floor = decide(findings, {}, {}, min_severity="medium")
     assert floor.findings == [] and len(floor.undetermined) == 1

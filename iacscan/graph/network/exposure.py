@@ -24,7 +24,7 @@ from iacscan.graph.network.components import (
     sg_part,
     sources_part,
 )
-from iacscan.graph.network.model import DEFAULT_ACL, DEFAULT_VPC, AwsNetwork, network_of
+from iacscan.graph.network.model import DEFAULT_ACL, DEFAULT_VPC, AwsNetwork, per_node
 from iacscan.graph.network.placement import FROM_SUBNET, PLACERS, Placement, default
 from iacscan.graph.network.sets import (
     INTERNET,
@@ -222,8 +222,5 @@ def exposure(net: AwsNetwork, resource: Resource) -> list[Verdict]:
 
 def workload_exposure(graph: Any, node: str) -> list[Verdict]:
     """``exposure`` of a graph node, computed once per scan and kept on the graph."""
-    cache: dict[str, list[Verdict]] = graph.graph.setdefault("aws_exposure", {})
-    if node not in cache:
-        resource = graph.nodes[node]["resource"]
-        cache[node] = exposure(network_of(graph, resource), resource)
-    return cache[node]
+    verdicts: list[Verdict] = per_node(graph, "aws_exposure", node, exposure)
+    return verdicts

@@ -30,7 +30,7 @@ from iacscan.graph.network.model import (
     AwsNetwork,
     address,
     listed,
-    network_of,
+    per_node,
 )
 from iacscan.graph.network.placement import PLACERS, Placement
 from iacscan.graph.network.sets import EPHEMERAL, FULL, Span, Spans, cidr_spans, intersect, subtract
@@ -361,8 +361,5 @@ def target_exposure(net: AwsNetwork, target: Resource) -> list[Verdict]:
 
 def lb_exposure(graph: Any, node: str) -> list[Verdict]:
     """``target_exposure`` of a graph node, computed once per scan and kept on the graph."""
-    cache: dict[str, list[Verdict]] = graph.graph.setdefault("aws_lb_exposure", {})
-    if node not in cache:
-        resource = graph.nodes[node]["resource"]
-        cache[node] = target_exposure(network_of(graph, resource), resource)
-    return cache[node]
+    verdicts: list[Verdict] = per_node(graph, "aws_lb_exposure", node, target_exposure)
+    return verdicts
