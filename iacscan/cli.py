@@ -180,6 +180,13 @@ def explain_command(
     help="Extra ruleset file or directory (repeatable).",
 )
 @click.option(
+    "--allowed-registry",
+    "allowed_registries",
+    multiple=True,
+    metavar="REGISTRY",
+    help="Image registry (host, host/path prefix or glob) images may come from (repeatable).",
+)
+@click.option(
     "--baseline",
     type=click.Path(exists=True, path_type=Path),
     help="Report only findings not in this baseline.",

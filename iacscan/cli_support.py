@@ -44,6 +44,9 @@ def settings(paths: list[Path], options: dict[str, Any]) -> dict[str, Any]:
         "rules": list(options.get("rules") or []) or None,
         "skip_rules": list(options.get("skip_rules") or []) or None,
         "var_files": [str(p) for p in options.get("var_files") or []] or None,
+        "registries": {"allowed": list(options["allowed_registries"])}
+        if options.get("allowed_registries")
+        else None,
     }
     merged.update({k: v for k, v in cli.items() if v is not None})
     for key in OVERRIDES:
@@ -99,6 +102,7 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         use_cache=not options.get("no_cache"),
         rule_files=ruleset_files(options.get("rulesets") or ()),
         progress=None if options.get("quiet") else ParseProgress(),
+        allowed_registries=[str(r) for r in (conf.get("registries") or {}).get("allowed", [])],
     )
 
 

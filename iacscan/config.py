@@ -24,6 +24,7 @@ KEYS = {
     "show_undetermined": bool,
     "show_suppressed": bool,
     "fail_on_error": bool,
+    "registries": dict,  # {"allowed": [registry or registry/path prefix or glob, ...]}
 }
 
 
@@ -57,6 +58,10 @@ def read_config(path: Path) -> dict[str, Any]:
         if not isinstance(value, KEYS[name]):
             raise ConfigError(f"{path}: {key} must be a {KEYS[name].__name__}")
         settings[name] = value
+    registries = settings.get("registries", {})
+    allowed = registries.get("allowed", [])
+    if set(registries) - {"allowed"} or not isinstance(allowed, list):
+        raise ConfigError(f"{path}: registries takes one key, allowed: a list of registries")
     base = path.parent
     if "var_files" in settings:
         settings["var_files"] = [str(base / f) for f in settings["var_files"]]

@@ -69,6 +69,7 @@ class ScanOptions:
     rule_files: list[Path] | None = None  # default: the built-in rulesets
     environ: dict[str, str] | None = None
     progress: Progress | None = None  # told (done, total) while cold files are parsed
+    allowed_registries: list[str] = field(default_factory=list)  # image registry allow-list
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
@@ -84,7 +85,8 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         use_cache=options.use_cache,
         progress=options.progress,
     )
-    engine = run_rules(rules, loaded.resources, loaded.graph)
+    settings = {"allowed_registries": options.allowed_registries}
+    engine = run_rules(rules, loaded.resources, loaded.graph, settings)
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}
     baseline = read_baseline(options.baseline) if options.baseline else None
     decision = decide(

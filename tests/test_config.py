@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from iacscan.config import ConfigError, find_config, read_config
@@ -36,3 +38,12 @@ def test_bad_config_is_a_clear_error(tmp_path, text, message):
     with pytest.raises(ConfigError) as info:
         read_config(config)
     assert message in str(info.value)
+
+
+def test_registries_setting_reaches_the_checks(tmp_path: Path) -> None:
+    config = tmp_path / ".iacscan.yml"
+    config.write_text("registries:\n  allowed: [ghcr.io/acme]\n")
+    assert read_config(config)["registries"] == {"allowed": ["ghcr.io/acme"]}
+    config.write_text("registries:\n  allow: [ghcr.io]\n")
+    with pytest.raises(ConfigError, match="registries takes one key"):
+        read_config(config)

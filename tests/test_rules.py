@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from iacscan.api import LoadResult, load
 from iacscan.model import Finding
@@ -47,9 +48,13 @@ def expected(directory: Path, rule_id: str) -> set[Key]:
 
 
 def run(rule: Rule, directory: Path) -> set[Key]:
+    """The rule's findings under ``directory``; project settings (``allowed_registries``)
+    come from a ``settings.yaml`` beside the fixture's ``fail``/``pass`` directories."""
     result = load([directory], environ={}, jobs=1, use_cache=False)
     assert result.errors == []
-    engine = run_rules([rule], result.resources, result.graph)
+    settings_file = directory.parent / "settings.yaml"
+    settings = yaml.safe_load(settings_file.read_text()) if settings_file.is_file() else {}
+    engine = run_rules([rule], result.resources, result.graph, settings)
     assert engine.errors == []
     return {key(finding, result) for finding in engine.findings}
 

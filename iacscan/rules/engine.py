@@ -7,7 +7,9 @@ rule that raises is reported as an engine error for that rule and subject, never
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -27,7 +29,16 @@ class EngineResult:
     errors: list[ScanError] = field(default_factory=list)
 
 
-def run_rules(rules: list[Rule], resources: list[Resource], graph: nx.MultiDiGraph) -> EngineResult:
+def run_rules(
+    rules: list[Rule],
+    resources: list[Resource],
+    graph: nx.MultiDiGraph,
+    settings: Mapping[str, Any] | None = None,
+) -> EngineResult:
+    """Evaluate every rule on its subjects. ``settings`` are project settings that checks
+    take as params (``allowed_registries``): a setting replaces the param of the same name
+    in every rule that declares it, so a ruleset states the default and the project the
+    value."""
     node_ids = {}
     for node, data in graph.nodes(data=True):
         resource = data["resource"]
@@ -40,16 +51,28 @@ def run_rules(rules: list[Rule], resources: list[Resource], graph: nx.MultiDiGra
         for subject in views[rule.target]:
             if rule.resource_types and subject.type not in rule.resource_types:
                 continue
-            _evaluate(rule, subject, graph, result)
+            _evaluate(rule, subject, graph, result, _params(rule, settings or {}))
     return result
 
 
-def _evaluate(rule: Rule, subject: Subject, graph: nx.MultiDiGraph, result: EngineResult) -> None:
+def _params(rule: Rule, settings: Mapping[str, Any]) -> dict[str, Any]:
+    if not any(key in rule.params for key in settings):
+        return rule.params
+    return {**rule.params, **{k: v for k, v in settings.items() if k in rule.params}}
+
+
+def _evaluate(
+    rule: Rule,
+    subject: Subject,
+    graph: nx.MultiDiGraph,
+    result: EngineResult,
+    params: dict[str, Any],
+) -> None:
     try:
         if rule.condition is not None:
             outcome = rule.condition(subject, graph)
         else:
-            outcome = CHECKS[rule.check](subject, graph, rule.params)
+            outcome = CHECKS[rule.check](subject, graph, params)
     except Exception as exc:  # a broken rule must not stop the scan
         message = f"rule {rule.id} failed on {subject.id}: {type(exc).__name__}: {exc}"
         result.errors.append(ScanError(rule.source, 0, message, "rule"))
