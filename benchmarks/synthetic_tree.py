@@ -7,7 +7,8 @@ public (associated with a route table whose default route goes to the IGW) and h
 two NACLs with a handful of ordered entries (inline and ``aws_network_acl_rule``); N/2
 security groups, some open to the internet on 22/443, some to a partner range, most admitting
 other SGs (inline ``security_groups`` or ``aws_security_group_rule`` resources); N
-``aws_instance`` workloads, each in one subnet with 1-3 SGs. Ports come from a small pool of
+``aws_instance`` workloads, each in one subnet with 1-3 SGs; N/20 PostgreSQL instances in two
+private subnets admitting one workload SG or the VPC range. Ports come from a small pool of
 common service ports, as in real trees. The output depends only on N (``random.Random(N)``),
 so runs are comparable.
 """
@@ -142,6 +143,27 @@ def instance(index: int, subnets: int, groups: int, rng: random.Random) -> str:
     )
 
 
+def database(index: int, subnets: int, groups: int, rng: random.Random) -> str:
+    """A PostgreSQL instance in two private subnets whose SG admits one workload SG, or
+    (a third of them) the whole VPC range, as real configurations often do."""
+    first, second = rng.sample(range(subnets), 2)
+    source = (
+        'cidr_blocks = ["10.0.0.0/16"]'
+        if rng.random() < 0.33
+        else f"security_groups = [aws_security_group.sg{rng.randrange(groups)}.id]"
+    )
+    return (
+        f'resource "aws_db_subnet_group" "db{index}" {{\n'
+        f"  subnet_ids = [aws_subnet.s{first}.id, aws_subnet.s{second}.id]\n}}\n\n"
+        f'resource "aws_security_group" "db{index}" {{\n  vpc_id = aws_vpc.main.id\n\n'
+        f"{_ingress(5432, source)}}}\n\n"
+        f'resource "aws_db_instance" "db{index}" {{\n  engine                 = "postgres"\n'
+        f'  instance_class         = "db.t3.micro"\n'
+        f"  db_subnet_group_name   = aws_db_subnet_group.db{index}.name\n"
+        f"  vpc_security_group_ids = [aws_security_group.db{index}.id]\n}}\n"
+    )
+
+
 def write_tree(n: int, outdir: Path) -> dict[str, int]:
     """Write the module for ``n`` workloads into ``outdir``; returns the counts by kind."""
     rng = random.Random(n)
@@ -152,7 +174,10 @@ def write_tree(n: int, outdir: Path) -> dict[str, int]:
     (outdir / "security_groups.tf").write_text("\n".join(sgs))
     instances = [instance(i, subnets, groups, rng) for i in range(n)]
     (outdir / "instances.tf").write_text("\n".join(instances))
-    return {"instances": n, "security_groups": groups, "subnets": subnets}
+    databases = [database(i, subnets, groups, rng) for i in range(max(1, n // 20))]
+    (outdir / "databases.tf").write_text("\n".join(databases))
+    return {"instances": n, "databases": len(databases), "security_groups": groups,
+            "subnets": subnets}  # fmt: skip
 
 
 def main() -> None:

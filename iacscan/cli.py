@@ -123,13 +123,14 @@ def explain_command(
     jobs: int | None,
     no_cache: bool,
 ) -> None:
-    """Show what can reach ADDRESS from the internet in PATHS (default: the current directory).
+    """Show what can reach ADDRESS in PATHS (default: the current directory).
 
-    One row per address family, protocol and port interval: the verdict (OPEN, RESTRICTED,
-    CLOSED, UNDETERMINED), the internet sources, the path through gateway, route table, subnet,
-    NACL and security groups, and what blocks the rest. Only internet exposure is modelled:
-    lateral (workload-to-workload) reachability is not analysed yet. Exit 2 when ADDRESS is
-    not declared.
+    From the internet: one row per address family, protocol and port interval with the
+    verdict (OPEN, RESTRICTED, CLOSED, UNDETERMINED), the sources, the path through gateway,
+    route table, subnet, NACL and security groups, and what blocks the rest. Then the
+    chains through load balancers that end at it, and the other workloads that can open a
+    flow to it (lateral movement) with the ports and the rules that admit them. Exit 2 when
+    ADDRESS is not declared.
     """
     from iacscan.explain import UnknownAddress, explain, render_json, render_table
 

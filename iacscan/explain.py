@@ -1,10 +1,10 @@
-"""``iacscan explain``: one resource's internet exposure, row by row, with its evidence.
+"""``iacscan explain``: what can reach one resource, row by row, with its evidence.
 
 The exposure analysis (``iacscan.graph.network``) already answers "what reaches this
-workload from the internet, on which ports, through which path, and what blocks the rest";
-rules only read the OPEN rows of it. This module shows every row of one resource, so that a
-reviewer can check a finding, or the absence of one, against the path that produced it.
-Lateral (workload-to-workload) reachability is not modelled yet, so it is not shown.
+workload from the internet, on which ports, through which path, and what blocks the rest",
+through load balancers, and from other workloads; rules only read the OPEN rows of it. This
+module shows every row of one resource, so that a reviewer can check a finding, or the
+absence of one, against the path that produced it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,15 @@ from typing import Any
 from tabulate import tabulate
 
 from iacscan.graph.network import Verdict, workload_exposure
+from iacscan.graph.network.lateral import Flow, reachers
+from iacscan.graph.network.lb_chains import lb_exposure
+from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
 from iacscan.model import Resource
 
 NOT_A_WORKLOAD = "not a workload the analysis models"
 HEADERS = ("family", "protocol", "ports", "verdict", "sources", "path", "blocked by")
+LATERAL_HEADERS = ("from", "protocol", "ports", "verdict", "admitted by")
 
 
 class UnknownAddress(LookupError):
@@ -42,6 +46,8 @@ class Explanation:
     resource: Resource
     verdicts: tuple[Verdict, ...]
     note: str | None = None
+    via_lb: tuple[Verdict, ...] = ()  # chains internet -> LB -> target group -> it
+    lateral: tuple[Flow, ...] = ()  # flows from other workloads
 
     @property
     def workload(self) -> bool:
@@ -69,8 +75,11 @@ def explain(graph: Any, address: str) -> Explanation:
     resource: Resource = graph.nodes[node]["resource"]
     if resource.mode != "managed" or resource.type not in PLACERS:
         return Explanation(node, resource, (), NOT_A_WORKLOAD)
-    rows = sorted(workload_exposure(graph, node), key=lambda v: (v.family, v.protocol, v.ports))
-    return Explanation(node, resource, tuple(rows))
+    order = lambda v: (v.family, v.protocol, v.ports, v.path)  # noqa: E731
+    rows = sorted(workload_exposure(graph, node), key=order)
+    via_lb = sorted(lb_exposure(graph, node), key=order)
+    lateral = reachers(network_of(graph, resource), resource.address)
+    return Explanation(node, resource, tuple(rows), None, tuple(via_lb), tuple(lateral))
 
 
 def ports_text(ports: tuple[int, int]) -> str:
@@ -86,20 +95,18 @@ def _heading(explanation: Explanation) -> str:
     return f"{explanation.node} ({r.type}) at {r.location.file}:{r.location.line}"
 
 
-def _notes(verdicts: tuple[Verdict, ...]) -> list[str]:
-    """Unknowns and assumptions are long sentences: listed once under the table, not per row."""
-    lines = []
-    for label, attribute in (("assumption", "assumptions"), ("unknown", "unknowns")):
-        seen = dict.fromkeys(item for v in verdicts for item in getattr(v, attribute))
-        lines += [f"{label}: {item}" for item in seen]
-    return lines
+def _notes(explanation: Explanation) -> list[str]:
+    """Unknowns and assumptions are long sentences: listed once under the tables, not per row."""
+    verdicts = explanation.verdicts + explanation.via_lb
+    assumed = dict.fromkeys(a for v in verdicts for a in v.assumptions)
+    unknown = dict.fromkeys(
+        [u for v in verdicts for u in v.unknowns]
+        + [u for f in explanation.lateral for u in f.unknowns]
+    )
+    return [f"assumption: {a}" for a in assumed] + [f"unknown: {u}" for u in unknown]
 
 
-def render_table(explanation: Explanation) -> str:
-    """A heading line, one table row per verdict, then the unknowns and assumptions."""
-    if not explanation.workload:
-        models = ", ".join(sorted(PLACERS))
-        return f"{_heading(explanation)}: {explanation.note} ({models})\n"
+def _verdict_table(verdicts: tuple[Verdict, ...]) -> str:
     rows = [
         (
             f"IPv{v.family}",
@@ -110,11 +117,38 @@ def render_table(explanation: Explanation) -> str:
             _cell(v.path, " -> "),
             _cell(v.blocked_by, ", "),
         )
-        for v in explanation.verdicts
+        for v in verdicts
     ]
-    table = tabulate(rows, headers=HEADERS, disable_numparse=True)
-    notes = _notes(explanation.verdicts)
-    return "\n".join([_heading(explanation), "", table, *(["", *notes] if notes else [])]) + "\n"
+    return tabulate(rows, headers=HEADERS, disable_numparse=True)
+
+
+def _lateral_table(flows: tuple[Flow, ...]) -> str:
+    rows = [
+        (
+            f.source,
+            f.protocol,
+            ",".join(ports_text(span) for span in f.ports),
+            f.verdict,
+            _cell(f.via, ", "),
+        )
+        for f in flows
+    ]
+    return tabulate(rows, headers=LATERAL_HEADERS, disable_numparse=True)
+
+
+def render_table(explanation: Explanation) -> str:
+    """A heading line, one table row per verdict, the load-balancer chains and the lateral
+    flows when there are any, then the unknowns and assumptions."""
+    if not explanation.workload:
+        models = ", ".join(sorted(PLACERS))
+        return f"{_heading(explanation)}: {explanation.note} ({models})\n"
+    parts = [_heading(explanation), "", _verdict_table(explanation.verdicts)]
+    if explanation.via_lb:
+        parts += ["", "through load balancers:", "", _verdict_table(explanation.via_lb)]
+    if explanation.lateral:
+        parts += ["", "from other workloads:", "", _lateral_table(explanation.lateral)]
+    notes = _notes(explanation)
+    return "\n".join([*parts, *(["", *notes] if notes else [])]) + "\n"
 
 
 def to_json(explanation: Explanation) -> dict[str, Any]:
@@ -126,20 +160,33 @@ def to_json(explanation: Explanation) -> dict[str, Any]:
         "file": r.location.file,
         "line": r.location.line,
         "workload": explanation.workload,
-        "exposure": [
+        "exposure": [_verdict_json(v) for v in explanation.verdicts],
+        "through_load_balancers": [_verdict_json(v) for v in explanation.via_lb],
+        "lateral": [
             {
-                "family": v.family,
-                "protocol": v.protocol,
-                "ports": list(v.ports),
-                "verdict": v.verdict,
-                "sources": list(v.sources),
-                "path": list(v.path),
-                "blocked_by": list(v.blocked_by),
-                "unknowns": list(v.unknowns),
-                "assumptions": list(v.assumptions),
+                "source": f.source,
+                "protocol": f.protocol,
+                "ports": [list(span) for span in f.ports],
+                "verdict": f.verdict,
+                "admitted_by": list(f.via),
+                "unknowns": list(f.unknowns),
             }
-            for v in explanation.verdicts
+            for f in explanation.lateral
         ],
+    }
+
+
+def _verdict_json(v: Verdict) -> dict[str, Any]:
+    return {
+        "family": v.family,
+        "protocol": v.protocol,
+        "ports": list(v.ports),
+        "verdict": v.verdict,
+        "sources": list(v.sources),
+        "path": list(v.path),
+        "blocked_by": list(v.blocked_by),
+        "unknowns": list(v.unknowns),
+        "assumptions": list(v.assumptions),
     }
 
 

@@ -140,12 +140,26 @@ def test_var_option_and_var_file(tmp_path):
     assert bad.exit_code == 2
 
 
+DB_RULE = "aws_security_group_rule.db_from_web"
+
+
 def test_graph_export_has_the_internet_node_and_reaches_edges():
     result = run("graph", str(FIXTURES / "example"), "--no-cache")
     document = json.loads(result.stdout)
     assert {"id": "internet", "type": "internet", "synthetic": True} in document["nodes"]
     reaches = [e for e in document["edges"] if e["kind"] == "reaches"]
+    web_rules = "aws_security_group.web.ingress[0], aws_security_group.web.ingress[1]"
+    lateral = [
+        ("aws_instance.web[0]", "aws_db_instance.orders", "tcp 5432", DB_RULE),
+        ("aws_instance.web[0]", "aws_instance.web[1]", "tcp 22,443", web_rules),
+        ("aws_instance.web[1]", "aws_db_instance.orders", "tcp 5432", DB_RULE),
+        ("aws_instance.web[1]", "aws_instance.web[0]", "tcp 22,443", web_rules),
+    ]
     assert reaches == [
+        {"source": a, "target": b, "kind": "reaches", "attribute": ports, "via": via,
+         "verdict": "OPEN"}
+        for a, b, ports, via in lateral
+    ] + [
         {
             "source": "internet",
             "target": f"aws_instance.web[{i}]",
@@ -154,7 +168,7 @@ def test_graph_export_has_the_internet_node_and_reaches_edges():
             "verdict": "OPEN",
         }
         for i in (0, 1)
-    ]
+    ]  # fmt: skip
     dot = run("graph", str(FIXTURES / "example"), "--format", "dot", "--no-cache").stdout
     assert (
         '  "internet" -> "aws_instance.web[0]" [label="IPv4 tcp 22,443", color="red", penwidth=2];\n'

@@ -61,6 +61,8 @@ def test_json_lists_every_row_with_its_path_and_blockers() -> None:
             row(6, "tcp", (0, 65535), "CLOSED", blocked_by=V6_BLOCKS),
             row(6, "udp", (0, 65535), "CLOSED", blocked_by=V6_BLOCKS),
         ],
+        "through_load_balancers": [],
+        "lateral": [],
     }
 
 
@@ -110,8 +112,10 @@ def test_non_workload_says_so_in_table_and_json() -> None:
     assert table.exit_code == 0
     assert table.stdout == (
         "aws_vpc.explicit (aws_vpc) at main.tf:14: not a workload the analysis models "
-        "(aws_alb, aws_db_instance, aws_eks_cluster, aws_instance, aws_lb, "
-        "aws_network_interface, aws_rds_cluster_instance)\n"
+        "(aws_alb, aws_autoscaling_group, aws_db_instance, aws_ecs_service, aws_eks_cluster, "
+        "aws_elasticache_cluster, aws_elasticache_replication_group, aws_elasticsearch_domain, "
+        "aws_instance, aws_lambda_function, aws_lb, aws_mq_broker, aws_network_interface, "
+        "aws_opensearch_domain, aws_rds_cluster_instance, aws_redshift_cluster)\n"
     )
     document = json.loads(run("explain", "aws_vpc.explicit", ROUTES, "--format", "json").stdout)
     assert document == {
@@ -121,13 +125,33 @@ def test_non_workload_says_so_in_table_and_json() -> None:
         "line": 14,
         "workload": False,
         "exposure": [],
+        "through_load_balancers": [],
+        "lateral": [],
     }
 
 
-def test_help_says_lateral_reachability_is_not_modelled() -> None:
-    result = CliRunner().invoke(main, ["explain", "--help"])
-    text = " ".join(result.output.split())  # click rewraps the docstring
-    assert "lateral (workload-to-workload) reachability is not analysed yet" in text
+def test_lateral_flows_and_lb_chains_are_listed_after_the_internet_rows() -> None:
+    example = str(FIXTURES / "example")
+    lines = run("explain", "aws_db_instance.orders", example).stdout.splitlines()
+    tail = lines[lines.index("from other workloads:") :]
+    assert tail == [
+        "from other workloads:",
+        "",
+        "from                 protocol    ports    verdict    admitted by",
+        "-------------------  ----------  -------  ---------  -----------------------------------",
+        "aws_instance.web[0]  tcp         5432     OPEN       aws_security_group_rule.db_from_web",
+        "aws_instance.web[1]  tcp         5432     OPEN       aws_security_group_rule.db_from_web",
+    ]
+    lb = str(FIXTURES / "exposure" / "lb_chain")
+    document = json.loads(run("explain", "aws_ecs_service.ecs", lb, "--format", "json").stdout)
+    (chain,) = [v for v in document["through_load_balancers"] if v["family"] == 4]
+    assert (chain["verdict"], chain["ports"], chain["path"][1:3]) == (
+        "OPEN",
+        [22, 22],
+        ["aws_lb.public", "aws_lb_listener.ecs"],
+    )
+    lateral = {(f["source"], f["protocol"]): f["ports"] for f in document["lateral"]}
+    assert lateral == {("aws_lb.internal", "tcp"): [[22, 22]], ("aws_lb.public", "tcp"): [[22, 22]]}
 
 
 def test_undetermined_rows_list_unknowns_and_assumptions_under_the_table() -> None:

@@ -127,5 +127,35 @@ def test_rule_reports_only_open_chains_on_sensitive_ports(loaded: LoadResult) ->
     assert found == {
         (".:aws_instance.open", "fail"),
         (".:aws_instance.behind_nlb", "fail"),
+        (".:aws_autoscaling_group.asg", "fail"),
+        (".:aws_autoscaling_group.attached", "fail"),
+        (".:aws_ecs_service.ecs", "fail"),
         ("unknown_target:aws_instance.maybe_the_target", "undetermined"),
     }
+
+
+@pytest.mark.parametrize(
+    ("node", "listener", "group"),
+    [
+        ("aws_autoscaling_group.asg", "asg", "asg"),  # target_group_arns
+        ("aws_autoscaling_group.attached", "asg", "asg"),  # aws_autoscaling_attachment by name
+        ("aws_ecs_service.ecs", "ecs", "ecs"),  # load_balancer block: the container port
+    ],
+)
+def test_targets_registered_without_attachments(
+    loaded: LoadResult, node: str, listener: str, group: str
+) -> None:
+    verdict = chain(loaded, f".:{node}")
+    assert summary(verdict) == (
+        "OPEN",
+        (22, 22),
+        ("0.0.0.0/0",),
+        (
+            "internet",
+            "aws_lb.public",
+            f"aws_lb_listener.{listener}",
+            f"aws_lb_target_group.{group}",
+            node,
+        ),
+        (),
+    )

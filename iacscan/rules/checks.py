@@ -13,7 +13,11 @@ import networkx as nx
 
 from iacscan.graph.network_acls import Traffic, exposure
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
-from iacscan.rules.exposure_checks import internet_exposure, lb_target_exposure
+from iacscan.rules.exposure_checks import (
+    internet_exposure,
+    lateral_exposure,
+    lb_target_exposure,
+)
 from iacscan.terraform.values import is_unknown
 
 Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
@@ -74,4 +78,5 @@ CHECKS: dict[str, Check] = {
     "nacl_allow_effective": nacl_allow_effective,
     "internet_exposure": internet_exposure,
     "lb_target_exposure": lb_target_exposure,
+    "lateral_exposure": lateral_exposure,
 }

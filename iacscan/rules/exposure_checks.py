@@ -14,7 +14,11 @@ import networkx as nx
 
 from iacscan.graph.cidrs import covers_public
 from iacscan.graph.network import Verdict, workload_exposure
-from iacscan.graph.network.lb_chains import lb_exposure
+from iacscan.graph.network.chains import Chain, lateral_chain
+from iacscan.graph.network.lateral import Flow
+from iacscan.graph.network.lb_chains import LB_TYPES, lb_exposure
+from iacscan.graph.network.model import network_of
+from iacscan.graph.network.placement import PLACERS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 
 
@@ -108,3 +112,67 @@ def lb_target_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[st
     target port or listener port leaves it undetermined."""
     verdicts = [v for v in lb_exposure(graph, subject.node) if _selected(v, subject, params)]
     return _judge(verdicts)
+
+
+def _exposed(graph: nx.MultiDiGraph, root: str) -> dict[str, bool]:
+    """Workloads of a root module the internet reaches widely, directly or through a load
+    balancer (address -> for sure); load balancers themselves forward, so they are not
+    entry points. Computed once per root and kept on the graph."""
+    cache: dict[str, dict[str, bool]] = graph.graph.setdefault("aws_exposed", {})
+    if root not in cache:
+        found: dict[str, bool] = {}
+        for node, data in graph.nodes(data=True):
+            r = data["resource"]
+            if r.root != root or r.mode != "managed" or r.type not in PLACERS or r.type in LB_TYPES:
+                continue
+            verdicts = workload_exposure(graph, node) + lb_exposure(graph, node)
+            outcome = _judge(verdicts).value
+            if outcome != Tri.FALSE:
+                found[r.address] = outcome == Tri.TRUE
+        cache[root] = found
+    return cache[root]
+
+
+def _hop_text(hop: Flow) -> str:
+    ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in hop.ports)
+    via = f" via {', '.join(hop.via)}" if hop.via else ""
+    return f"{hop.source} -> {hop.target}: {hop.protocol} {ports} ({hop.verdict}){via}"
+
+
+def _chain_outcome(chain: Chain) -> Outcome:
+    last = chain.hops[-1]
+    path = ("internet", *(h.source for h in chain.hops), last.target)
+    ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in last.ports)
+    verdict = "OPEN" if chain.sure else "UNDETERMINED"
+    unknowns = tuple(dict.fromkeys(u for h in chain.hops for u in h.unknowns))
+    evidence = (
+        f"verdict: {verdict} (lateral, {len(chain.hops)} hop{'s' * (len(chain.hops) > 1)})",
+        f"path: {' -> '.join(path)}",
+        *(f"hop: {_hop_text(h)}" for h in chain.hops),
+        *(f"unknown: {u}" for u in unknowns),
+    )
+    details = (
+        ("verdict", verdict),
+        ("protocol", last.protocol),
+        ("ports", ports),
+        ("sources", (chain.hops[0].source,)),
+        ("path", path),
+        ("blocked_by", ()),
+        ("hops", tuple(_hop_text(h) for h in chain.hops)),
+        ("unknowns", unknowns),
+    )
+    return Outcome(Tri.TRUE if chain.sure else Tri.UNKNOWN, "", evidence, details)
+
+
+def lateral_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+    """Fails when a workload the internet reaches can open a flow to the subject, directly
+    or over other workloads (at most ``max_hops``, default 4); undetermined when some hop
+    or the entry's exposure depends on a value known only after apply. A subject the
+    internet reaches itself is left to the direct exposure rules."""
+    resource = graph.nodes[subject.node]["resource"]
+    exposed = _exposed(graph, resource.root)
+    if resource.address in exposed:
+        return FALSE
+    net = network_of(graph, resource)
+    chain = lateral_chain(net, resource.address, exposed, int(params.get("max_hops", 4)))
+    return FALSE if chain is None else _chain_outcome(chain)

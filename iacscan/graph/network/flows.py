@@ -1,8 +1,11 @@
-"""``reaches`` edges from the synthetic ``internet`` node, for graph exports.
+"""``reaches`` edges for graph exports: from the synthetic ``internet`` node and between
+workloads.
 
 Exports show architects what the analysis concluded, not only what references what: one edge
 per (workload, family, protocol) that is OPEN or RESTRICTED on some ports, labelled with the
-ports. The resource graph the rules run on is never changed; exports work on a copy.
+ports, and one per lateral flow (source, target, protocol) labelled with the ports and the
+rules that admit it. The resource graph the rules run on is never changed; exports work on
+a copy.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from collections import defaultdict
 import networkx as nx
 
 from iacscan.graph.network.exposure import workload_exposure
+from iacscan.graph.network.lateral import reachers
+from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
 
 INTERNET = "internet"
@@ -36,6 +41,7 @@ def with_flows(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
                 flows[key].append(verdict.ports)
                 verdicts[key].add(verdict.verdict)
     copy = graph.copy()
+    _add_lateral(graph, copy)
     if not flows:
         return copy
     copy.add_node(INTERNET, synthetic=True)
@@ -50,3 +56,26 @@ def with_flows(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
             verdict="/".join(sorted(verdicts[(node, family, protocol)])),
         )
     return copy
+
+
+def _add_lateral(graph: nx.MultiDiGraph, copy: nx.MultiDiGraph) -> None:
+    """One ``reaches`` edge per lateral flow, in node order (deterministic)."""
+    nodes = {
+        (data["resource"].root, data["resource"].address): node
+        for node, data in graph.nodes(data=True)
+    }
+    for node, data in sorted(graph.nodes(data=True)):
+        resource = data.get("resource")
+        if resource is None or resource.type not in PLACERS or resource.mode != "managed":
+            continue
+        for flow in reachers(network_of(graph, resource), resource.address):
+            source = nodes[(resource.root, flow.source)]
+            copy.add_edge(
+                source,
+                node,
+                key=f"reaches:{flow.protocol}",
+                kind="reaches",
+                attribute=f"{flow.protocol} {ports_text(list(flow.ports))}",
+                verdict=flow.verdict,
+                via=", ".join(flow.via),
+            )

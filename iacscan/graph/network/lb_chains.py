@@ -14,7 +14,10 @@ are AWS's to pick, so a CIDR must cover a whole LB subnet to admit them for sure
   reply back to their ephemeral ports (none applies when they share a subnet).
 
 Chains are joined by Ref address over the network model, like the rest of the analysis.
-Only ``aws_lb_target_group_attachment`` targets are followed (not ASGs or ECS services).
+Targets are registered by ``aws_lb_target_group_attachment`` (instances),
+``aws_autoscaling_attachment`` and ``target_group_arns`` (ASGs) and ECS services'
+``load_balancer`` blocks (the container port); IP targets given as literal addresses are
+not matched to workloads.
 """
 
 from __future__ import annotations
@@ -43,17 +46,22 @@ LISTENER_TYPES = ("aws_lb_listener", "aws_alb_listener")
 LISTENER_RULE_TYPES = ("aws_lb_listener_rule", "aws_alb_listener_rule")
 GROUP_TYPES = ("aws_lb_target_group", "aws_alb_target_group")
 ATTACHMENT_TYPES = ("aws_lb_target_group_attachment", "aws_alb_target_group_attachment")
+TARGET_TYPES = ("aws_instance", "aws_autoscaling_group", "aws_ecs_service")
 Peers = tuple[Spans | None, ...]  # one entry per subnet; None: its CIDR is unknown
 
 
 @dataclass(frozen=True)
 class Chain:
-    """One way from a load balancer to a registered target."""
+    """One way from a load balancer to a registered target. ``binding`` is the resource
+    that registers the target (an attachment, an ASG, an ECS service), ``target`` the
+    value naming it and ``port`` the port it registers (None: the target group's)."""
 
     lb: Resource
     listener: Resource
     group: Resource
-    attachment: Resource
+    binding: Resource
+    target: Any
+    port: Any = None
 
 
 @dataclass(frozen=True)
@@ -91,28 +99,56 @@ def chains(net: AwsNetwork) -> list[Chain]:
         if r.type in LISTENER_RULE_TYPES and parent:
             groups.setdefault(parent, set()).update(_forwards(r.attrs.get("action")))
     found = []
-    for attachment in (r for r in net.resources.values() if r.type in ATTACHMENT_TYPES):
-        group = net.get(attachment.attrs.get("target_group_arn"), GROUP_TYPES)
+    for binding, group_value, target, port in _bindings(net):
+        group = net.get(group_value, GROUP_TYPES)
         for listener_address, targets in sorted(groups.items()):
             listener = net.resources.get(listener_address)
             if group is None or listener is None or group.address not in targets:
                 continue
             lb = net.get(listener.attrs.get("load_balancer_arn"), LB_TYPES)
             if lb is not None:
-                found.append(Chain(lb, listener, group, attachment))
+                found.append(Chain(lb, listener, group, binding, target, port))
     net.memo["lb_chains"] = found
     return found
 
 
-def _targets(chain: Chain, target: Resource) -> tuple[bool, tuple[str, ...]]:
-    """(may the chain end at ``target``, unknowns): a Ref decides; an unknown id may be any
-    instance of an instance-type target group; a literal id is no resource of this config."""
-    value = chain.attachment.attrs.get("target_id")
+def _bindings(net: AwsNetwork) -> list[tuple[Resource, Any, Any, Any]]:
+    """(binding, target group value, target value, port) for every way a target is
+    registered: attachments, ``aws_autoscaling_attachment``, an ASG's
+    ``target_group_arns`` and an ECS service's ``load_balancer`` blocks."""
+    found: list[tuple[Resource, Any, Any, Any]] = []
+    for r in net.resources.values():
+        a = r.attrs
+        if r.type in ATTACHMENT_TYPES:
+            found.append((r, a.get("target_group_arn"), a.get("target_id"), a.get("port")))
+        elif r.type == "aws_autoscaling_attachment":
+            group = a.get("lb_target_group_arn", a.get("alb_target_group_arn"))
+            found.append((r, group, a.get("autoscaling_group_name"), None))
+        elif r.type == "aws_autoscaling_group":
+            found += [
+                (r, arn, Ref(r.address, "id"), None) for arn in listed(a.get("target_group_arns"))
+            ]
+        elif r.type == "aws_ecs_service":
+            blocks = [b for b in listed(a.get("load_balancer")) if isinstance(b, dict)]
+            found += [
+                (r, b.get("target_group_arn"), Ref(r.address, "id"), b.get("container_port"))
+                for b in blocks
+            ]
+    return sorted(found, key=lambda row: row[0].address)
+
+
+def _targets(net: AwsNetwork, chain: Chain, target: Resource) -> tuple[bool, tuple[str, ...]]:
+    """(may the chain end at ``target``, unknowns): a Ref or a configured name decides; an
+    unknown id may be any instance of an instance-type target group; a literal id is no
+    resource of this configuration."""
+    value = chain.target
     if isinstance(value, Ref):
         return value.address == target.address, ()
+    if isinstance(value, str):
+        return net.get(value, (target.type,)) is target, ()
     kind = chain.group.attrs.get("target_type")
-    if is_unknown(value) and kind in (None, "instance"):
-        return True, (f"{chain.attachment.address}.target_id: {describe(value)}",)
+    if is_unknown(value) and kind in (None, "instance") and target.type == "aws_instance":
+        return True, (f"{chain.binding.address}.target_id: {describe(value)}",)
     return False, ()
 
 
@@ -124,7 +160,7 @@ def _all_rules(net: AwsNetwork) -> list[SgRule]:
     return rules
 
 
-def _peers(net: AwsNetwork, subnets: tuple[Any, ...]) -> tuple[Peers, tuple[str, ...]]:
+def subnet_peers(net: AwsNetwork, subnets: tuple[Any, ...]) -> tuple[Peers, tuple[str, ...]]:
     """The IPv4 CIDR of each subnet; None (and an unknown) where it is not known."""
     if not subnets:
         return (None,), ("the subnet of a default VPC",)
@@ -140,7 +176,7 @@ def _peers(net: AwsNetwork, subnets: tuple[Any, ...]) -> tuple[Peers, tuple[str,
     return tuple(found), tuple(unknowns)
 
 
-def _covers(cidrs: list[Any], peers: Peers, optimistic: bool) -> bool:
+def covers(cidrs: list[Any], peers: Peers, optimistic: bool) -> bool:
     """Sure: some CIDR covers a whole peer subnet; at most: some CIDR may touch one."""
     for cidr in cidrs:
         if is_unknown(cidr):
@@ -177,7 +213,7 @@ def _admits(
     maybe = any(
         is_unknown(g) and not ref for g, ref in zip(rule.security_groups, refs, strict=True)
     )
-    return (optimistic and (maybe or is_unknown(rule.self))) or _covers(
+    return (optimistic and (maybe or is_unknown(rule.self))) or covers(
         rule.cidr_blocks, peers, optimistic
     )
 
@@ -295,8 +331,8 @@ def _front(net: AwsNetwork, chain: Chain, family: int) -> Verdict:
 def _hops(net: AwsNetwork, chain: Chain, target: Placement, flow: tuple[str, int]) -> list[Hop]:
     """LB SG egress, target SG ingress, target NACL: every hop inside the VPC."""
     lb = PLACERS[chain.lb.type](net, chain.lb)
-    lb_peers, lb_unknown = _peers(net, lb.subnets)
-    target_peers, target_unknown = _peers(net, target.subnets)
+    lb_peers, lb_unknown = subnet_peers(net, lb.subnets)
+    target_peers, target_unknown = subnet_peers(net, target.subnets)
     lb_groups, target_groups = _groups(net, lb), _groups(net, target)
     egress = OPEN_HOP
     if lb.security_groups is not None and lb_groups:  # AWS's default SG allows all egress
@@ -324,11 +360,10 @@ def _chain_verdict(net: AwsNetwork, chain: Chain, target: Resource, family: int)
     front = _front(net, chain, family)
     group = chain.group.attrs
     protocol = "udp" if str(group.get("protocol")).lower() == "udp" else "tcp"
-    port = chain.attachment.attrs.get("port")
-    port = group.get("port") if port is None else port
+    port = group.get("port") if chain.port is None else chain.port
     path = ("internet", chain.lb.address, chain.listener.address, chain.group.address,
             target.address)  # fmt: skip
-    _, target_id = _targets(chain, target)
+    _, target_id = _targets(net, chain, target)
     if not isinstance(port, int):
         unknown = f"{chain.group.address}.port: {describe(port)}"
         return Verdict(target.address, family, protocol, (0, 65535), "UNDETERMINED",
@@ -346,11 +381,11 @@ def _chain_verdict(net: AwsNetwork, chain: Chain, target: Resource, family: int)
 
 def target_exposure(net: AwsNetwork, target: Resource) -> list[Verdict]:
     """Verdicts of every chain that may end at ``target``; IPv6 only where the LB has it."""
-    if target.type != "aws_instance":
+    if target.type not in TARGET_TYPES:
         return []
     verdicts = []
     for chain in chains(net):
-        if not _targets(chain, target)[0]:
+        if not _targets(net, chain, target)[0]:
             continue
         for family in (4, 6):
             verdict = _chain_verdict(net, chain, target, family)

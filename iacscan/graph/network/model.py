@@ -55,6 +55,8 @@ class AwsNetwork:
     resources: dict[str, Resource]
     sg_rules: dict[str, list[SgRule]] = field(default_factory=dict)
     loose_rules: list[SgRule] = field(default_factory=list)  # ingress rules of an unknown SG
+    sg_egress: dict[str, list[SgRule]] = field(default_factory=dict)
+    loose_egress: list[SgRule] = field(default_factory=list)  # egress rules of an unknown SG
     acl_entries: list[AclEntry] = field(default_factory=list)
     subnet_table: dict[str, str] = field(default_factory=dict)
     main_table: dict[str, str] = field(default_factory=dict)  # vpc -> table
@@ -70,9 +72,23 @@ class AwsNetwork:
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, value: Any, types: tuple[str, ...]) -> Resource | None:
-        """The resource of one of ``types`` that ``value`` refers to."""
+        """The resource of one of ``types`` that ``value`` refers to: by Ref, or by the
+        ``name`` it configures (``aws_db_subnet_group.x.name`` evaluates to the literal name
+        when the configuration sets it, so no Ref is left to follow)."""
+        if isinstance(value, str):
+            return self._by_name(types, value)
         found = self.resources.get(address(value) or "")
         return found if found is not None and found.type in types else None
+
+    def _by_name(self, types: tuple[str, ...], name: str) -> Resource | None:
+        if "by_name" not in self.memo:  # (type, name) -> resource, built on first use
+            index: dict[tuple[str, str], Resource] = {}
+            for resource in sorted(self.resources.values(), key=lambda r: r.address):
+                if isinstance(resource.attrs.get("name"), str):
+                    index.setdefault((resource.type, resource.attrs["name"]), resource)
+            self.memo["by_name"] = index
+        named: dict[tuple[str, str], Resource] = self.memo["by_name"]
+        return next((named[(t, name)] for t in types if (t, name) in named), None)
 
     def vpc_of(self, resource: Resource) -> str:
         """The VPC address of a subnet (``aws_default_subnet``: the default VPC)."""
@@ -93,13 +109,12 @@ def build_network(root: str, resources: list[Resource]) -> AwsNetwork:
 
 def _index_rules(net: AwsNetwork, managed: list[Resource]) -> None:
     for rule in all_rules(managed):
-        if rule.direction != "ingress":
-            continue
+        ingress = rule.direction == "ingress"
         owner = address(rule.group)
         if owner is not None:
-            net.sg_rules.setdefault(owner, []).append(rule)
+            (net.sg_rules if ingress else net.sg_egress).setdefault(owner, []).append(rule)
         elif is_unknown(rule.group):
-            net.loose_rules.append(rule)
+            (net.loose_rules if ingress else net.loose_egress).append(rule)
 
 
 def _table_association(net: AwsNetwork, r: Resource) -> None:

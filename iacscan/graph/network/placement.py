@@ -13,7 +13,7 @@ from typing import Any
 
 from iacscan.graph.network.model import AwsNetwork, listed
 from iacscan.model import Resource
-from iacscan.terraform.values import is_unknown
+from iacscan.terraform.values import Unknown, is_unknown
 
 ENGINE_PORTS = (
     ("aurora-postgresql", 5432),
@@ -139,6 +139,116 @@ def _lb(net: AwsNetwork, r: Resource) -> Placement:
     )  # fmt: skip
 
 
+def _first(value: Any) -> dict[str, Any]:
+    """The first configured nested block (``network_configuration``, ``vpc_config``), or {}."""
+    return next((b for b in listed(value) if isinstance(b, dict)), {})
+
+
+def _ecs(net: AwsNetwork, r: Resource) -> Placement:
+    """awsvpc tasks get their own ENI; without ``network_configuration`` the tasks share
+    their container instances' network, which the service does not name."""
+    config = _first(r.attrs.get("network_configuration"))
+    if not config:
+        unknown = Unknown("the network of the container instances (bridge or host mode)")
+        return Placement(r, (unknown,), (), {4: False, 6: False}, "NO_TASK_NETWORK")
+    public = default(config.get("assign_public_ip"), False)
+    sgs = tuple(listed(config.get("security_groups")))
+    return Placement(r, tuple(listed(config.get("subnets"))), sgs, {4: public, 6: False})
+
+
+def _launch_template(net: AwsNetwork, r: Resource) -> Resource | None:
+    """The launch template of an ASG: direct, or in a mixed instances policy."""
+    spec = _first(r.attrs.get("launch_template"))
+    if not spec:
+        mixed = _first(_first(r.attrs.get("mixed_instances_policy")).get("launch_template"))
+        spec = _first(mixed.get("launch_template_specification"))
+    for key in ("id", "launch_template_id", "name", "launch_template_name"):
+        if spec.get(key) is not None:
+            return net.get(spec[key], ("aws_launch_template",))
+    return None
+
+
+def _asg(net: AwsNetwork, r: Resource) -> Placement:
+    """Instances of an ASG take subnets from ``vpc_zone_identifier`` (none: default
+    subnets of the default VPC) and SGs and public addressing from the launch template or
+    configuration; an interface block of the template wins over its top-level SGs."""
+    subnets = tuple(listed(r.attrs.get("vpc_zone_identifier")))
+    template = _launch_template(net, r)
+    configuration = net.get(r.attrs.get("launch_configuration"), ("aws_launch_configuration",))
+    if template is not None:
+        a = template.attrs
+        eni = _first(a.get("network_interfaces"))
+        sgs = listed(eni.get("security_groups")) or listed(a.get("vpc_security_group_ids"))
+        sgs += listed(a.get("security_group_names"))
+        flag = eni.get("associate_public_ip_address")
+    elif configuration is not None:
+        sgs = listed(configuration.attrs.get("security_groups"))
+        flag = configuration.attrs.get("associate_public_ip_address")
+    else:
+        unknown = Unknown("the launch template or configuration is not declared here")
+        return Placement(r, subnets, (unknown,), {4: unknown, 6: False})
+    public = default(flag, FROM_SUBNET + "map_public_ip_on_launch")
+    return Placement(r, subnets, tuple(sgs), {4: public, 6: False})
+
+
+def _lambda(net: AwsNetwork, r: Resource) -> Placement:
+    """A function accepts no inbound connections; it matters as a lateral source only."""
+    config = _first(r.attrs.get("vpc_config"))
+    subnets = tuple(listed(config.get("subnet_ids")))
+    sgs = tuple(listed(config.get("security_group_ids")))
+    return Placement(r, subnets, sgs, {4: False, 6: False}, "NO_INBOUND", listens=())
+
+
+def _grouped(net: AwsNetwork, value: Any, group_type: str) -> tuple[Any, ...]:
+    """The subnets of a subnet group (DB, cache, Redshift), or the unresolved group."""
+    group = net.get(value, (group_type,))
+    if group is not None:
+        return tuple(listed(group.attrs.get("subnet_ids")))
+    return () if value is None else (value,)
+
+
+CACHE_PORTS = {"redis": 6379, "valkey": 6379, "memcached": 11211}
+
+
+def _cache(net: AwsNetwork, r: Resource) -> Placement:
+    """ElastiCache nodes never get public addresses; they answer on the engine's port."""
+    a = r.attrs
+    subnets = _grouped(net, a.get("subnet_group_name"), "aws_elasticache_subnet_group")
+    engine = str(default(a.get("engine"), "redis"))
+    port = default(a.get("port"), CACHE_PORTS.get(engine))
+    listens = None if port is None else (("tcp", port),)
+    sgs = tuple(listed(a.get("security_group_ids")))
+    return Placement(r, subnets, sgs, {4: False, 6: False}, listens=listens)
+
+
+def _redshift(net: AwsNetwork, r: Resource) -> Placement:
+    """``publicly_accessible`` defaults to true in provider 5.x (checked with a plan)."""
+    a = r.attrs
+    subnets = _grouped(net, a.get("cluster_subnet_group_name"), "aws_redshift_subnet_group")
+    public = default(a.get("publicly_accessible"), True)
+    listens = (("tcp", default(a.get("port"), 5439)),)
+    sgs = tuple(listed(a.get("vpc_security_group_ids")))
+    return Placement(r, subnets, sgs, {4: public, 6: False}, listens=listens)
+
+
+def _mq(net: AwsNetwork, r: Resource) -> Placement:
+    a = r.attrs
+    public = default(a.get("publicly_accessible"), False)
+    sgs = tuple(listed(a.get("security_groups")))
+    return Placement(r, tuple(listed(a.get("subnet_ids"))), sgs, {4: public, 6: False})
+
+
+def _search(net: AwsNetwork, r: Resource) -> Placement:
+    """Without ``vpc_options`` the domain has a public endpoint that only its access
+    policy guards: reachable from the whole internet on 443, like the EKS endpoint."""
+    config = _first(r.attrs.get("vpc_options"))
+    if not config:
+        return Placement(r, (), None, {4: True, 6: False}, "IN_VPC", (("tcp", 443),), None, False)
+    subnets = tuple(listed(config.get("subnet_ids")))
+    sgs = tuple(listed(config.get("security_group_ids")))
+    return Placement(r, subnets, sgs, {4: False, 6: False}, listens=(("tcp", 443),))
+
+
 PLACERS = {
     "aws_instance": _instance,
     "aws_network_interface": _eni,
@@ -147,4 +257,23 @@ PLACERS = {
     "aws_eks_cluster": _eks,
     "aws_lb": _lb,
     "aws_alb": _lb,
+    "aws_ecs_service": _ecs,
+    "aws_autoscaling_group": _asg,
+    "aws_lambda_function": _lambda,
+    "aws_elasticache_cluster": _cache,
+    "aws_elasticache_replication_group": _cache,
+    "aws_redshift_cluster": _redshift,
+    "aws_mq_broker": _mq,
+    "aws_opensearch_domain": _search,
+    "aws_elasticsearch_domain": _search,
 }
+DATA_STORES = (
+    "aws_db_instance",
+    "aws_rds_cluster_instance",
+    "aws_elasticache_cluster",
+    "aws_elasticache_replication_group",
+    "aws_redshift_cluster",
+    "aws_mq_broker",
+    "aws_opensearch_domain",
+    "aws_elasticsearch_domain",
+)

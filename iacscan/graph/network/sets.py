@@ -7,6 +7,7 @@ public address space, which ``cidrs.is_private`` defines (one source of truth fo
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from typing import Any
@@ -73,9 +74,15 @@ def network_spans(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> Spans:
 
 
 def cidr_spans(text: Any, family: int) -> Spans | None:
-    """The addresses of a CIDR of ``family``; empty for the other family, None if malformed."""
+    """The addresses of a CIDR of ``family``; empty for the other family, None if malformed.
+    Parsed once per text: the lateral analysis asks about the same few CIDRs per pair."""
+    return _cidr_spans(str(text).strip(), family)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cidr_spans(text: str, family: int) -> Spans | None:
     try:
-        net = ipaddress.ip_network(str(text).strip(), strict=False)
+        net = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
     return network_spans(net) if net.version == family else ()
