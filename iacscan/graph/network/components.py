@@ -269,15 +269,25 @@ def pairs(points: list[int]) -> list[Span]:
     return list(itertools.pairwise(points))
 
 
+def rule_span(rule: SgRule, optimistic: bool) -> tuple[str, int, int] | None:
+    """(protocol, from port, to port) of an SG rule. A part known only after apply widens
+    to anything for the at-most bound and drops the rule for the sure bound (None)."""
+    proto, low, high = rule.protocol, rule.from_port, rule.to_port
+    if isinstance(proto, str) and isinstance(low, int) and isinstance(high, int):
+        return proto, low, high
+    if not optimistic:
+        return None
+    known = isinstance(low, int) and isinstance(high, int)
+    return (proto if isinstance(proto, str) else "-1", *((low, high) if known else (0, 65535)))
+
+
 def _rule_sources(rule: SgRule, family: int, protocol: str, span: Span, optimistic: bool) -> Spans:
     """Internet sources one ingress rule admits on ``span``; unknowns widen for ``high`` and
     admit nothing for ``low``. SG references and ``self`` never match internet sources."""
-    proto, low, high = rule.protocol, rule.from_port, rule.to_port
-    if not isinstance(proto, str) or not isinstance(low, int) or not isinstance(high, int):
-        if not optimistic:
-            return ()
-        proto = proto if isinstance(proto, str) else "-1"
-        low, high = (low, high) if isinstance(low, int) and isinstance(high, int) else (0, 65535)
+    resolved = rule_span(rule, optimistic)
+    if resolved is None:
+        return ()
+    proto, low, high = resolved
     if proto not in ("-1", protocol) or not (low <= span[0] and span[1] <= high):
         return ()
     found: Spans = ()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iacscan.graph.network.components import acl_rules, describe, first_match, pairs
+from iacscan.graph.network.components import acl_rules, describe, first_match, pairs, rule_span
 from iacscan.graph.network.lb_chains import Peers, covers, subnet_peers
 from iacscan.graph.network.model import DEFAULT_ACL, SG_TYPES, AwsNetwork, address
 from iacscan.graph.network.placement import PLACERS, Placement
@@ -113,12 +113,10 @@ def _peer(net: AwsNetwork, place: Placement) -> Peer | None:
 
 def _rule_ports(rule: SgRule, protocol: str, other: Peer, optimistic: bool) -> Spans:
     """The ports on which one SG rule admits ``other``: by SG reference, ``self`` or CIDR."""
-    proto, low, high = rule.protocol, rule.from_port, rule.to_port
-    if not isinstance(proto, str) or not isinstance(low, int) or not isinstance(high, int):
-        if not optimistic:
-            return ()
-        proto = proto if isinstance(proto, str) else "-1"
-        low, high = (low, high) if isinstance(low, int) and isinstance(high, int) else (0, 65535)
+    resolved = rule_span(rule, optimistic)
+    if resolved is None:
+        return ()
+    proto, low, high = resolved
     if proto not in ("-1", protocol):
         return ()
     refs = [address(g) or (g if isinstance(g, str) else None) for g in rule.security_groups]

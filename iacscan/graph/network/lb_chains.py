@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from iacscan.graph.network.components import acl_rules, describe, first_match, pairs
+from iacscan.graph.network.components import acl_rules, describe, first_match, pairs, rule_span
 from iacscan.graph.network.exposure import Verdict, exposure
 from iacscan.graph.network.model import (
     DEFAULT_ACL,
@@ -199,12 +199,10 @@ def _admits(
     rule: SgRule, protocol: str, port: int, peers: Peers, groups: set[str], optimistic: bool
 ) -> bool:
     """Does one SG rule admit the peer (by SG reference, ``self`` or CIDR) on ``port``?"""
-    proto, low, high = rule.protocol, rule.from_port, rule.to_port
-    if not isinstance(proto, str) or not isinstance(low, int) or not isinstance(high, int):
-        if not optimistic:
-            return False
-        proto = proto if isinstance(proto, str) else "-1"
-        low, high = (low, high) if isinstance(low, int) and isinstance(high, int) else (0, 65535)
+    resolved = rule_span(rule, optimistic)
+    if resolved is None:
+        return False
+    proto, low, high = resolved
     if proto not in ("-1", protocol) or not low <= port <= high:
         return False
     refs = [address(g) for g in rule.security_groups]
