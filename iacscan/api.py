@@ -14,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from iacscan.cache import ParseCache, Progress, default_cache_dir
+from iacscan.compose import load_compose
 from iacscan.graph.builder import build_graph
 from iacscan.model import Resource, ScanError
 from iacscan.terraform.ast import Comment
@@ -50,7 +51,8 @@ def load(
     use_cache: bool = True,
     progress: Progress | None = None,
 ) -> LoadResult:
-    """Read Terraform configuration under ``paths`` into resources and a resource graph."""
+    """Read Terraform configuration and Compose projects under ``paths`` into resources and
+    one resource graph (``environ`` also feeds Compose interpolation; default os.environ)."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors: list[ScanError] = []
@@ -66,9 +68,12 @@ def load(
         root, cache, workers, [Path(f) for f in var_files], variables, environ, progress
     )
     loaded = loader.load(sorted(directories))
-    resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
+    compose = load_compose(path_list, root, os.environ if environ is None else environ)
+    resources = sorted(loaded.resources + compose.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
-    all_errors = sorted(set(errors + loaded.errors))
+    all_errors = sorted(set(errors + loaded.errors + compose.errors))
+    files = sorted(loaded.files + compose.files)
+    comments = {**loaded.comments, **compose.comments}
     return LoadResult(
-        root, resources, graph, all_errors, sorted(loaded.files), loaded.roots, loaded.comments
+        root, resources, graph, all_errors, files, loaded.roots + compose.roots, comments
     )

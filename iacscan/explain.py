@@ -16,6 +16,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from iacscan.compose.reach import ALL_PORTS, networks_of, peers, service_exposure
 from iacscan.graph.network import Verdict, workload_exposure
 from iacscan.graph.network.lateral import Flow, reachers
 from iacscan.graph.network.lb_chains import lb_exposure
@@ -73,6 +74,8 @@ def explain(graph: Any, address: str) -> Explanation:
     """Every exposure verdict of the resource at ``address`` (raises ``UnknownAddress``)."""
     node = resolve(graph, address)
     resource: Resource = graph.nodes[node]["resource"]
+    if resource.type == "compose_service":
+        return _compose_service(graph, node, resource)
     if resource.mode != "managed" or resource.type not in PLACERS:
         return Explanation(node, resource, (), NOT_A_WORKLOAD)
     order = lambda v: (v.family, v.protocol, v.ports, v.path)  # noqa: E731
@@ -80,6 +83,24 @@ def explain(graph: Any, address: str) -> Explanation:
     via_lb = sorted(lb_exposure(graph, node), key=order)
     lateral = reachers(network_of(graph, resource), resource.address)
     return Explanation(node, resource, tuple(rows), None, tuple(via_lb), tuple(lateral))
+
+
+def _compose_service(graph: Any, node: str, resource: Resource) -> Explanation:
+    """A Compose service: its published ports, and the services that share a network with
+    it (they reach it on every port)."""
+    shared = set(networks_of(graph, node))
+    lateral = tuple(
+        Flow(
+            peer,
+            node,
+            "all",
+            (ALL_PORTS,),
+            (ALL_PORTS,),
+            tuple(sorted(shared & set(networks_of(graph, peer)))),
+        )
+        for peer in peers(graph, node)
+    )
+    return Explanation(node, resource, tuple(service_exposure(graph, node)), None, (), lateral)
 
 
 def ports_text(ports: tuple[int, int]) -> str:

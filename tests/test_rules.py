@@ -30,14 +30,20 @@ Key = tuple[str, str, str, int, str]  # rule, resource address, file, line, stat
 
 
 def expected(directory: Path, rule_id: str) -> set[Key]:
-    """The findings the ``# expect`` comments under ``directory`` announce for ``rule_id``."""
+    """The findings the ``# expect`` comments under ``directory`` announce for ``rule_id``:
+    in ``.tf`` files the resource is the ``resource`` block above, in compose files
+    (``.yaml``/``.yml``) the service whose key under ``services:`` is above."""
     found: set[Key] = set()
-    for file in sorted(directory.rglob("*.tf")):
+    files = [*directory.rglob("*.tf"), *directory.rglob("*.yaml"), *directory.rglob("*.yml")]
+    for file in sorted(files):
         address = ""
+        services = None if file.suffix == ".tf" else ServiceHeaders()
         for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-            header = RESOURCE.match(line)
+            header = RESOURCE.match(line) if services is None else None
             if header:
                 address = f"{header[1]}.{header[2]}"
+            elif services is not None:
+                address = services.feed(line) or address
             for undetermined, rule in EXPECT.findall(line):
                 if rule == rule_id:
                     status = "undetermined" if undetermined else "fail"
@@ -45,6 +51,29 @@ def expected(directory: Path, rule_id: str) -> set[Key]:
                         (rule, address, file.relative_to(directory).as_posix(), number, status)
                     )
     return found
+
+
+class ServiceHeaders:
+    """Follows a compose file line by line: ``feed`` returns ``service.NAME`` on the line
+    of a service key (the first indentation level under a top-level ``services:``)."""
+
+    KEY = re.compile(r"^(\s*)([A-Za-z0-9_.-]+):")
+
+    def __init__(self) -> None:
+        self.inside = False
+        self.indent: int | None = None
+
+    def feed(self, line: str) -> str | None:
+        match = self.KEY.match(line)
+        if match is None:
+            return None
+        indent = len(match[1])
+        if indent == 0:
+            self.inside, self.indent = match[2] == "services", None
+            return None
+        if self.inside and self.indent is None:
+            self.indent = indent
+        return f"service.{match[2]}" if self.inside and indent == self.indent else None
 
 
 def run(rule: Rule, directory: Path) -> set[Key]:

@@ -12,7 +12,7 @@ from iacscan.model import SEVERITIES
 from iacscan.rules.loader import RulesetError, builtin_ruleset_files, load_file, load_rules
 from iacscan.rules.model import Rule
 
-AREA_ID = re.compile(r"^IAC-AWS-[A-Z0-9]+-\d{3}$")
+AREA_ID = re.compile(r"^IAC-(AWS-[A-Z0-9]+|COMPOSE|K8S)-\d{3}$")  # provider, area, number
 URL = re.compile(r"^https://\S+$")
 
 

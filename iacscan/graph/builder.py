@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from iacscan.compose.graph import add_compose_edges
 from iacscan.graph.relations import LINKS, RELATIONS, Link, Relation
 from iacscan.model import Resource
 from iacscan.terraform.values import Ref, Unknown
@@ -73,6 +74,7 @@ def build_graph(resources: list[Resource]) -> nx.MultiDiGraph:
                     )
         for link in links.get(resource.type, []):
             _link_edges(graph, link, source, targets)
+    add_compose_edges(graph, resources, ids)
     return graph
 
 

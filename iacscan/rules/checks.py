@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from iacscan.graph.network_acls import Traffic, exposure
+from iacscan.rules.compose_checks import CHECKS as COMPOSE_CHECKS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import (
     internet_exposure,
@@ -79,4 +80,5 @@ CHECKS: dict[str, Check] = {
     "internet_exposure": internet_exposure,
     "lb_target_exposure": lb_target_exposure,
     "lateral_exposure": lateral_exposure,
+    **COMPOSE_CHECKS,
 }

@@ -1,0 +1,91 @@
+"""Compose projects -> ``Resource`` objects, the neutral model every later step reads.
+
+A service's location is where it was first declared; attribute lines are kept for
+attributes written in that same file (an attribute that came from an override file or a
+base service in another file points at the service line instead, since ``Resource.lines``
+holds lines of one file). The project's implicit ``default`` network becomes a
+``network.default`` resource at the ``services:`` line whenever some service is on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iacscan.compose.discovery import discover_projects
+from iacscan.compose.project import Definition, Model, ProjectReader
+from iacscan.model import Location, Resource, ScanError
+from iacscan.terraform.ast import Comment
+
+TYPES = {"services": "compose_service", "networks": "compose_network", "volumes": "compose_volume"}
+PREFIX = {"services": "service", "networks": "network", "volumes": "volume"}
+
+
+@dataclass
+class ComposeLoad:
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
+    comments: dict[str, tuple[Comment, ...]] = field(default_factory=dict)
+
+
+def load_compose(paths: Iterable[Path], scan_root: Path, environ: Mapping[str, str]) -> ComposeLoad:
+    """Every Compose project under ``paths``, each a root of its own."""
+    projects: dict[Path, list[Path]] = {}
+    for path in paths:
+        if path.exists():
+            for directory, files in discover_projects(path):
+                known = projects.setdefault(directory.resolve(), [])
+                known.extend(f for f in files if f not in known)
+    reader = ProjectReader(scan_root, environ)
+    result = ComposeLoad()
+    for directory, files in sorted(projects.items()):
+        model = reader.load(directory, files)
+        root = reader.rel(directory)
+        result.roots.append(root)
+        result.resources.extend(project_resources(model, root))
+    result.errors, result.files, result.comments = reader.errors, reader.files, reader.comments
+    return result
+
+
+def on_default_network(attrs: Mapping[str, Any]) -> bool:
+    """A service without ``network_mode`` and without ``networks`` joins ``default``."""
+    if attrs.get("network_mode") is not None:
+        return False
+    networks = attrs.get("networks")
+    return not networks or (isinstance(networks, dict) and "default" in networks)
+
+
+def project_resources(model: Model, root: str) -> list[Resource]:
+    resources = []
+    for section, definitions in model.sections.items():
+        for name, definition in sorted(definitions.items()):
+            resources.append(_resource(section, name, definition, root))
+    services = model.sections["services"].values()
+    implicit = "default" not in model.sections["networks"] and model.services_line
+    if implicit and any(on_default_network(d.attrs) for d in services):
+        file, line = model.services_line or ("", 0)
+        definition = Definition({"name": "default", "implicit": True}, {}, file, line, line)
+        resources.append(_resource("networks", "default", definition, root))
+    return resources
+
+
+def _resource(section: str, name: str, definition: Definition, root: str) -> Resource:
+    attrs = definition.attrs
+    depends = attrs.get("depends_on") if section == "services" else None
+    return Resource(
+        address=f"{PREFIX[section]}.{name}",
+        type=TYPES[section],
+        name=name,
+        mode="managed",
+        attrs=attrs,
+        location=Location(definition.file, definition.line, definition.end_line),
+        lines={p: (a, b) for p, (f, a, b) in definition.spans.items() if f == definition.file},
+        depends_on=tuple(f"service.{n}" for n in sorted(depends))
+        if isinstance(depends, dict)
+        else (),
+        root=root,
+    )
