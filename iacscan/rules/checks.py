@@ -19,6 +19,7 @@ from iacscan.rules.exposure_checks import (
     lateral_exposure,
     lb_target_exposure,
 )
+from iacscan.rules.orchestration_checks import CHECKS as ORCHESTRATION_CHECKS
 from iacscan.rules.registry_checks import CHECKS as REGISTRY_CHECKS
 from iacscan.terraform.values import is_unknown
 
@@ -81,6 +82,7 @@ CHECKS: dict[str, Check] = {
     "internet_exposure": internet_exposure,
     "lb_target_exposure": lb_target_exposure,
     "lateral_exposure": lateral_exposure,
+    **ORCHESTRATION_CHECKS,
     **REGISTRY_CHECKS,
     **COMPOSE_CHECKS,
 }

@@ -29,7 +29,8 @@ from iacscan.terraform.values import Unknown, is_unknown
 
 Condition = Callable[[Subject, nx.MultiDiGraph], Outcome]
 PRESENCE = ("exists", "missing")
-LIST_OPERATORS = ("contains", "not_equals", "not_in")
+LIST_OPERATORS = ("contains", "not_equals", "not_in", "lacks")
+ABSENT_FAILS = ("not_equals", "not_in", "lacks")  # an unset attribute violates these
 PORT_OPERATORS = ("port_in_range", "all_ports", "port_span_at_least")
 GRAPH_OPERATORS = ("connected", "not_connected")
 LEAF_KEYS = frozenset(ELEMENT_OPERATORS) | set(PRESENCE + LIST_OPERATORS)
@@ -83,9 +84,7 @@ def _leaf(path: str, op: str, arg: Any, quantifier: str) -> Condition:
             if op in PRESENCE:
                 outcomes.append(_presence(op, arg, full, value, present))
             elif not present:
-                outcomes.append(
-                    FALSE if op not in ("not_equals", "not_in") else _hit(full, "is not set")
-                )
+                outcomes.append(FALSE if op not in ABSENT_FAILS else _hit(full, "is not set"))
             elif op in LIST_OPERATORS:
                 outcomes.append(_list_op(op, arg, full, value))
             else:
@@ -115,10 +114,12 @@ def _presence(op: str, arg: Any, path: str, value: Any, present: bool) -> Outcom
 def _list_op(op: str, arg: Any, path: str, value: Any) -> Outcome:
     if is_unknown(value):
         return Outcome(Tri.UNKNOWN, path, (f"{path} = {show(value)}",))
-    if op == "contains":
+    if op in ("contains", "lacks"):  # lacks: contains negated, keeping the path it judged
         items = value if isinstance(value, (list, str)) else [value]
         if isinstance(items, list) and any(is_unknown(i) for i in items) and arg not in items:
             return Outcome(Tri.UNKNOWN, path, (f"{path} = {show(value)}",))
+        if op == "lacks":
+            return FALSE if arg in items else _hit(path, f"does not contain {show(arg)}")
         return _hit(path, f"contains {show(arg)}") if arg in items else FALSE
     equal = ELEMENT_OPERATORS["in" if op == "not_in" else "equals"](arg)(value)
     return FALSE if equal else _hit(path, f"= {show(value)}, not {show(arg)}")

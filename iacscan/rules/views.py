@@ -11,11 +11,12 @@ from typing import Any
 
 import networkx as nx
 
+from iacscan.containers import ecs, kubernetes
 from iacscan.graph.network_acls import all_entries
 from iacscan.graph.security_groups import all_rules
 from iacscan.model import Resource
 from iacscan.rules.conditions import Subject
-from iacscan.terraform.values import Unknown, is_unknown
+from iacscan.terraform.values import Ref, Unknown, is_unknown, iter_refs
 
 View = Callable[[list[Resource], nx.MultiDiGraph, dict[str, str]], list[Subject]]
 
@@ -115,9 +116,83 @@ def _route(block: Any, v4: str, v6: str) -> dict[str, Any]:
     return {"destinations": destinations, "target": target}
 
 
+def ecs_containers_view(
+    resources: list[Resource], graph: nx.MultiDiGraph, node_ids: dict[str, str]
+) -> list[Subject]:
+    """One subject per container of an ``aws_ecs_task_definition``, with ECS's JSON field
+    names (``privileged``, ``linuxParameters.capabilities.add``), so a finding names the
+    container. Positions found inside a heredoc are added to the resource's ``lines``."""
+    subjects = []
+    for resource in _managed(resources, ("aws_ecs_task_definition",)):
+        node = node_ids[f"{resource.root}:{resource.address}"]
+        for container in ecs.containers(resource):
+            for path, span in container.lines.items():
+                resource.lines.setdefault(path, span)
+            prefix = container.path + ("." if isinstance(container.attrs, dict) else "")
+            extra = {"container": container}
+            subjects.append(Subject(node, resource.type, container.attrs, node, prefix, extra))
+    return subjects
+
+
+def kubernetes_pods_view(
+    resources: list[Resource], graph: nx.MultiDiGraph, node_ids: dict[str, str]
+) -> list[Subject]:
+    """One subject per pod spec of a ``kubernetes_*`` workload, at whatever depth its kind
+    nests it (``spec``, ``spec.template.spec``, ``spec.job_template.spec.template.spec``)."""
+    subjects = []
+    for resource in _managed(resources, kubernetes.WORKLOAD_TYPES):
+        node = node_ids[f"{resource.root}:{resource.address}"]
+        for pod in kubernetes.pod_specs(resource):
+            prefix = pod.path + ("." if isinstance(pod.attrs, dict) else "")
+            subjects.append(Subject(node, resource.type, pod.attrs, node, prefix, {"pod": pod}))
+    return subjects
+
+
+def kubernetes_containers_view(
+    resources: list[Resource], graph: nx.MultiDiGraph, node_ids: dict[str, str]
+) -> list[Subject]:
+    """One subject per container and init container of a ``kubernetes_*`` workload;
+    ``extra["container"]`` keeps its pod spec for settings inherited from the pod."""
+    subjects = []
+    for resource in _managed(resources, kubernetes.WORKLOAD_TYPES):
+        node = node_ids[f"{resource.root}:{resource.address}"]
+        for pod in kubernetes.pod_specs(resource):
+            for container in kubernetes.containers(pod):
+                prefix = container.path + ("." if isinstance(container.attrs, dict) else "")
+                extra = {"container": container}
+                subjects.append(Subject(node, resource.type, container.attrs, node, prefix, extra))
+    return subjects
+
+
+def eks_node_launch_templates_view(
+    resources: list[Resource], graph: nx.MultiDiGraph, node_ids: dict[str, str]
+) -> list[Subject]:
+    """Launch templates that an ``aws_eks_node_group`` uses (``launch_template[*].id`` or
+    ``.name`` referring to it): EKS node settings live there, not on the node group."""
+    used: set[tuple[str, str]] = set()
+    for group in _managed(resources, ("aws_eks_node_group",)):
+        for ref in iter_refs(group.attrs.get("launch_template")):
+            if isinstance(ref, Ref):
+                used.add((group.root, ref.address))
+    subjects = []
+    for resource in _managed(resources, ("aws_launch_template",)):
+        if (resource.root, resource.address) in used:
+            node = node_ids[f"{resource.root}:{resource.address}"]
+            subjects.append(Subject(node, resource.type, resource.attrs, node))
+    return subjects
+
+
+def _managed(resources: list[Resource], types: tuple[str, ...]) -> list[Resource]:
+    return [r for r in resources if r.mode == "managed" and r.type in types]
+
+
 VIEWS: dict[str, View] = {
     "resources": resources_view,
     "security_group_rules": security_group_rules_view,
     "network_acl_rules": network_acl_rules_view,
     "routes": routes_view,
+    "ecs_containers": ecs_containers_view,
+    "kubernetes_pods": kubernetes_pods_view,
+    "kubernetes_containers": kubernetes_containers_view,
+    "eks_node_launch_templates": eks_node_launch_templates_view,
 }
