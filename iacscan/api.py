@@ -50,6 +50,8 @@ def load(
     cache_dir: Path | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    compose_files: Iterable[str | Path] = (),
+    profiles: Iterable[str] = (),
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ)."""
@@ -68,7 +70,8 @@ def load(
         root, cache, workers, [Path(f) for f in var_files], variables, environ, progress
     )
     loaded = loader.load(sorted(directories))
-    compose = load_compose(path_list, root, os.environ if environ is None else environ)
+    env = os.environ if environ is None else environ
+    compose = load_compose(path_list, root, env, [Path(f) for f in compose_files], profiles)
     resources = sorted(loaded.resources + compose.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
     all_errors = sorted(set(errors + loaded.errors + compose.errors))

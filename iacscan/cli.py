@@ -32,6 +32,20 @@ VAR = click.option(
 )
 JOBS = click.option("--jobs", type=click.IntRange(1, 64), help="Parser processes on a cold cache.")
 NO_CACHE = click.option("--no-cache", is_flag=True, help="Do not read or write the parse cache.")
+COMPOSE_FILE = click.option(
+    "--compose-file",
+    "compose_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Compose file of one project, merged in the order given (repeatable).",
+)
+PROFILE = click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    metavar="NAME",
+    help="Compose profile to select (repeatable) [default: every service].",
+)
 
 
 def _echo_errors(errors: list[Any]) -> None:
@@ -46,6 +60,8 @@ def _load(
     var_values: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
+    compose_files: tuple[Path, ...] = (),
+    profiles: tuple[str, ...] = (),
 ) -> Any:
     """Load PATHS (default: the current directory) and list read errors on stderr."""
     from iacscan.api import load
@@ -57,6 +73,8 @@ def _load(
         variables=parse_vars(var_values),
         jobs=jobs,
         use_cache=not no_cache,
+        compose_files=compose_files,
+        profiles=profiles,
     )
     _echo_errors(result.errors)
     return result
@@ -112,6 +130,8 @@ def graph(
 )
 @VAR_FILE
 @VAR
+@COMPOSE_FILE
+@PROFILE
 @JOBS
 @NO_CACHE
 def explain_command(
@@ -120,6 +140,8 @@ def explain_command(
     fmt: str,
     var_files: tuple[Path, ...],
     var_values: tuple[str, ...],
+    compose_files: tuple[Path, ...],
+    profiles: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
 ) -> None:
@@ -134,7 +156,7 @@ def explain_command(
     """
     from iacscan.explain import UnknownAddress, explain, render_json, render_table
 
-    result = _load(paths, var_files, var_values, jobs, no_cache)
+    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles)
     try:
         explanation = explain(result.graph, address)
     except UnknownAddress as error:
@@ -168,6 +190,8 @@ def explain_command(
 )
 @VAR_FILE
 @VAR
+@COMPOSE_FILE
+@PROFILE
 @click.option(
     "--config",
     type=click.Path(exists=True, path_type=Path),

@@ -103,6 +103,8 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         rule_files=ruleset_files(options.get("rulesets") or ()),
         progress=None if options.get("quiet") else ParseProgress(),
         allowed_registries=[str(r) for r in (conf.get("registries") or {}).get("allowed", [])],
+        compose_files=[Path(f) for f in options.get("compose_files") or ()],
+        profiles=list(options.get("profiles") or ()),
     )
 
 

@@ -70,6 +70,8 @@ class ScanOptions:
     environ: dict[str, str] | None = None
     progress: Progress | None = None  # told (done, total) while cold files are parsed
     allowed_registries: list[str] = field(default_factory=list)  # image registry allow-list
+    compose_files: list[Path] = field(default_factory=list)  # one project, in this order
+    profiles: list[str] = field(default_factory=list)  # Compose profiles (none: every service)
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
@@ -84,6 +86,8 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         jobs=options.jobs,
         use_cache=options.use_cache,
         progress=options.progress,
+        compose_files=options.compose_files,
+        profiles=options.profiles,
     )
     settings = {"allowed_registries": options.allowed_registries}
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)

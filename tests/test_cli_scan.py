@@ -231,3 +231,19 @@ def test_exposure_findings_carry_structured_evidence_in_json():
         "blocked_by": [],
         "unknowns": [],
     }
+
+
+def test_compose_file_and_profile_options_select_what_is_scanned(tmp_path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  web:\n    image: nginx:1.27\n"
+        "  debug:\n    image: busybox:1.36\n    privileged: true\n    profiles: [debug]\n"
+    )
+    args = ["scan", str(tmp_path), "--rule", "IAC-COMPOSE-001", "--format", "json", "--no-cache"]
+    everything = CliRunner().invoke(main, args)
+    assert [f["resource"] for f in json.loads(everything.stdout)["findings"]] == [
+        "service.debug"
+    ]
+    web_only = CliRunner().invoke(main, [*args, "--profile", "web-only"])
+    assert web_only.exit_code == 0
+    assert json.loads(web_only.stdout)["findings"] == []

@@ -334,3 +334,51 @@ def test_malformed_sections_are_errors_and_empty_services_load(tmp_path: Path) -
     assert sorted(found) == [("b", "network.default"), ("b", "service.db"), ("b", "service.web")]
     assert found[("b", "service.web")].location == Location("b/compose.yaml", 2, 2)
     assert found[("b", "service.web")].attrs == {}
+
+
+def test_profile_selection_keeps_unprofiled_and_selected_services(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": """\
+                services:
+                  web:
+                    image: nginx:1.27
+                  debug:
+                    image: busybox:1.36
+                    profiles: [debug]
+                  seed:
+                    image: busybox:1.36
+                    profiles: [setup]
+            """
+        },
+    )
+
+    def services(*profiles: str) -> list[str]:
+        result = load([tmp_path], environ={}, use_cache=False, profiles=profiles)
+        return sorted(r.address for r in result.resources if r.type == "compose_service")
+
+    assert services() == ["service.debug", "service.seed", "service.web"]
+    assert services("debug") == ["service.debug", "service.web"]
+    assert services("debug", "setup") == ["service.debug", "service.seed", "service.web"]
+
+
+def test_compose_files_form_one_project_in_the_order_given(tmp_path: Path) -> None:
+    """``-f base.yml -f prod.yml``: prod overrides base, and discovery's compose.yaml of
+    the same directory is not read."""
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  other:\n    image: busybox:1.36\n",
+            "base.yml": "services:\n  web:\n    image: nginx:1.26\n    user: app\n",
+            "prod.yml": "services:\n  web:\n    image: nginx:1.27\n",
+        },
+    )
+    files = [tmp_path / "base.yml", tmp_path / "prod.yml"]
+    result = load([tmp_path], environ={}, use_cache=False, compose_files=files)
+    assert result.errors == []
+    found = {r.address: r for r in result.resources if r.type == "compose_service"}
+    assert sorted(found) == ["service.web"]
+    assert found["service.web"].attrs["image"] == "nginx:1.27"
+    assert found["service.web"].attrs["user"] == "app"
+    assert found["service.web"].location.file == "base.yml"

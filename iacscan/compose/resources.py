@@ -32,23 +32,48 @@ class ComposeLoad:
     comments: dict[str, tuple[Comment, ...]] = field(default_factory=dict)
 
 
-def load_compose(paths: Iterable[Path], scan_root: Path, environ: Mapping[str, str]) -> ComposeLoad:
-    """Every Compose project under ``paths``, each a root of its own."""
+def load_compose(
+    paths: Iterable[Path],
+    scan_root: Path,
+    environ: Mapping[str, str],
+    compose_files: Iterable[Path] = (),
+    profiles: Iterable[str] = (),
+) -> ComposeLoad:
+    """Every Compose project under ``paths``, each a root of its own. ``compose_files``
+    (``docker compose -f a -f b``) form one project, merged in that order, in place of what
+    discovery finds in the first file's directory. ``profiles``: with none, every service
+    is loaded (a scanner must see the debug service too); with some, as Compose does,
+    services without ``profiles`` and those in a selected profile."""
     projects: dict[Path, list[Path]] = {}
     for path in paths:
         if path.exists():
             for directory, files in discover_projects(path):
                 known = projects.setdefault(directory.resolve(), [])
                 known.extend(f for f in files if f not in known)
+    explicit = list(compose_files)
+    if explicit:
+        projects[explicit[0].parent.resolve()] = explicit
     reader = ProjectReader(scan_root, environ)
     result = ComposeLoad()
     for directory, files in sorted(projects.items()):
         model = reader.load(directory, files)
         root = reader.rel(directory)
         result.roots.append(root)
-        result.resources.extend(project_resources(model, root))
+        result.resources.extend(_selected(project_resources(model, root), set(profiles)))
     result.errors, result.files, result.comments = reader.errors, reader.files, reader.comments
     return result
+
+
+def _selected(resources: list[Resource], profiles: set[str]) -> list[Resource]:
+    if not profiles:
+        return resources
+    return [
+        r
+        for r in resources
+        if r.type != "compose_service"
+        or not isinstance(r.attrs.get("profiles"), list)
+        or profiles & {str(p) for p in r.attrs["profiles"]}
+    ]
 
 
 def on_default_network(attrs: Mapping[str, Any]) -> bool:
