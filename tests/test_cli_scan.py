@@ -241,9 +241,7 @@ def test_compose_file_and_profile_options_select_what_is_scanned(tmp_path) -> No
     )
     args = ["scan", str(tmp_path), "--rule", "IAC-COMPOSE-001", "--format", "json", "--no-cache"]
     everything = CliRunner().invoke(main, args)
-    assert [f["resource"] for f in json.loads(everything.stdout)["findings"]] == [
-        "service.debug"
-    ]
+    assert [f["resource"] for f in json.loads(everything.stdout)["findings"]] == ["service.debug"]
     web_only = CliRunner().invoke(main, [*args, "--profile", "web-only"])
     assert web_only.exit_code == 0
     assert json.loads(web_only.stdout)["findings"] == []
