@@ -1095,3 +1095,16 @@ def test_function_table():
         call("upper", "a", "b")
     with pytest.raises(FunctionError, match="at least 3 argument"):
         call("cidrsubnet", "10.0.0.0/8")
+
+
+def test_jsonencode_of_a_partly_unknown_value_keeps_the_structure_it_encodes() -> None:
+    """Unknown text to Terraform, but readers of JSON attributes judge the known parts."""
+    from iacscan.terraform.functions.encoding import _jsonencode
+    from iacscan.terraform.values import Ref, Unknown, json_structure
+
+    value = [{"image": Ref("aws_ecr_repository.app", "repository_url"), "privileged": True}]
+    encoded = _jsonencode(value)
+    assert isinstance(encoded, Unknown)
+    assert encoded.refs == frozenset({Ref("aws_ecr_repository.app", "repository_url")})
+    assert json_structure(encoded) == value
+    assert json_structure("[]") == "[]"

@@ -61,7 +61,9 @@ def test_public_push_details_name_the_statement_and_its_heredoc_line(tmp_path: P
     )
 
 
-def test_jsonencode_with_caller_identity_is_unknown_as_a_whole(tmp_path: Path) -> None:
+def test_jsonencode_with_an_unknown_part_is_judged_on_its_known_parts(tmp_path: Path) -> None:
+    """The account id is known only after apply, but it is the caller's own account: no
+    public or cross-account grant; the wildcard action is known and fails."""
     text = """\
         data "aws_caller_identity" "current" {}
 
@@ -76,9 +78,11 @@ def test_jsonencode_with_caller_identity_is_unknown_as_a_whole(tmp_path: Path) -
           })
         }
     """
-    (finding,) = findings(tmp_path, "IAC-AWS-ECR-002", text)
-    assert (finding.location.line, finding.status) == (5, "undetermined")
-    assert finding.details[0][0] == "unknown"
+    assert findings(tmp_path, "IAC-AWS-ECR-002", text) == []
+    assert findings(tmp_path, "IAC-AWS-ECR-003", text) == []
+    (finding,) = findings(tmp_path, "IAC-AWS-ECR-004", text)
+    assert (finding.location.line, finding.status) == (5, "fail")
+    assert finding.evidence[0] == 'statement #0: Action ["ecr:*"]'
 
 
 def test_pull_through_cache_defaults_to_ecr_public_only(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown
+from iacscan.terraform.values import Ref, Unknown, json_structure
 
 ATTRIBUTE = "container_definitions"
 Lines = dict[str, tuple[int, int]]
@@ -60,6 +60,7 @@ def decode(value: Any) -> Decoded:
         return Decoded(
             unknown=Unknown(f"{ATTRIBUTE} is known only after apply", frozenset({value}))
         )
+    value = json_structure(value)  # jsonencode() with unknown parts: judge the known ones
     if isinstance(value, Unknown):
         return Decoded(unknown=value)
     if isinstance(value, str):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from iacscan.terraform.values import is_unknown
+from iacscan.terraform.values import is_unknown, json_structure
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,7 @@ def parse(value: Any, origin: str = "", first_line: int = 0, file: str = "") -> 
     """A policy from an attribute value: a JSON string, a decoded object, or an unknown.
     ``first_line`` is the line the JSON text starts on when it is written literally (a
     heredoc), so statements can be pointed at."""
+    value = json_structure(value)  # jsonencode() with unknown parts: judge the known ones
     if is_unknown(value):
         return Policy(unknown=f"the policy is known only after apply ({value})", origin=origin)
     text = value if isinstance(value, str) else None

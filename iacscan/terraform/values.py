@@ -34,6 +34,10 @@ class Unknown:
 
     reason: str
     refs: frozenset[Ref] = field(default_factory=frozenset)
+    # What a JSON text would encode when only parts of it are unknown (``jsonencode`` of a
+    # container definition with ``image = var.image``): readers that decode JSON judge the
+    # known parts instead of giving up on the whole document.
+    encodes: Any = field(default=None, compare=False, hash=False, repr=False)
 
     def __str__(self) -> str:
         return f"(unknown: {self.reason})"
@@ -75,6 +79,13 @@ def unknown_from(reason: str, *values: Any) -> Unknown:
     for value in values:
         refs.update(iter_refs(value))
     return Unknown(reason, frozenset(refs))
+
+
+def json_structure(value: Any) -> Any:
+    """The structure an unknown JSON text encodes, if known (else the value itself)."""
+    if isinstance(value, Unknown) and value.encodes is not None:
+        return value.encodes
+    return value
 
 
 def first_unknown(values: Iterable[Any]) -> Any | None:

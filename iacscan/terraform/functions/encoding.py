@@ -21,7 +21,7 @@ from iacscan.terraform.functions._core import (
     _Spec,
     _string,
 )
-from iacscan.terraform.values import is_wholly_known, type_name, unknown_from
+from iacscan.terraform.values import Unknown, is_wholly_known, type_name, unknown_from
 
 _JSON_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
 _JSON_HTML_ESCAPES["\u2029"] = "\\u2029"
@@ -49,7 +49,8 @@ def _json_text(value: Any) -> str:
 
 def _jsonencode(value: Any) -> Any:
     if not is_wholly_known(value):
-        return unknown_from("jsonencode() of a value with unknown parts", value)
+        unknown = unknown_from("jsonencode() of a value with unknown parts", value)
+        return Unknown(unknown.reason, unknown.refs, encodes=value)
     return _json_text(value)
 
 
