@@ -319,3 +319,30 @@ def test_decoded_list_and_in_place_positions() -> None:
     (only,) = ecs.containers(_resource('[{"name": "a"}]', {"container_definitions": (3, 3)}))
     assert only.lines == {}
     assert ecs.decode([{"name": "plan"}]) == ecs.Decoded(items=[{"name": "plan"}])
+
+
+def test_a_container_known_only_after_apply_is_undetermined_not_invalid(tmp_path: Path) -> None:
+    """``jsonencode([module.x.definition, {...}])``: the unknown element is judged as
+    unknown (undetermined), the known one as written, and the JSON is not "invalid"."""
+    write(
+        tmp_path,
+        {
+            "main.tf": """\
+            variable "sidecar" {
+              type = any
+            }
+
+            resource "aws_ecs_task_definition" "mixed" {
+              family = "api"
+              container_definitions = jsonencode([
+                var.sidecar,
+                { name = "api", image = "nginx@sha256:${"a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2"}", privileged = true, user = "1000", readonlyRootFilesystem = true },
+              ])
+            }
+            """
+        },
+    )
+    found = {(f.rule_id, f.path, f.status) for f in findings(tmp_path)}
+    assert ("IAC-AWS-ECS-016", "container_definitions", "fail") not in found
+    assert ("IAC-AWS-ECS-001", "container_definitions[1].privileged", "fail") in found
+    assert ("IAC-AWS-ECS-001", "container_definitions[0]", "undetermined") in found

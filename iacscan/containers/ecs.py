@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown, json_structure
+from iacscan.terraform.values import Ref, Unknown, is_unknown, json_structure
 
 ATTRIBUTE = "container_definitions"
 Lines = dict[str, tuple[int, int]]
@@ -73,7 +73,7 @@ def decode(value: Any) -> Decoded:
     if not isinstance(value, list):
         return Decoded(error="not a JSON array of container definitions")
     for i, item in enumerate(value):
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) and not is_unknown(item):  # unknown: judged as such
             return Decoded(error=f"element {i} is not a JSON object")
     return Decoded(items=value)
 

@@ -37,10 +37,13 @@ _ECR_READ = (
     "GetDownloadUrlForLayer GetLifecyclePolicy GetLifecyclePolicyPreview GetRegistryPolicy "
     "GetRegistryScanningConfiguration GetRepositoryPolicy GetSigningConfiguration "
     "ListImageReferrers ListImages ListPullTimeUpdateExclusions ListTagsForResource "
-    "ValidatePullThroughCacheRule"
+    "ValidatePullThroughCacheRule "
+    # Imports an image from the cache rule's upstream on a pull: AWS's own PullOnly policy
+    # grants it, so it is part of pulling, not a push.
+    "BatchImportUpstreamImage"
 )
 _ECR_WRITE = (
-    "BatchDeleteImage BatchImportUpstreamImage CompleteLayerUpload CreateRepository "
+    "BatchDeleteImage CompleteLayerUpload CreateRepository "
     "DeleteRepository InitiateLayerUpload PutImage ReplicateImage StartImageScan "
     "StartLifecyclePolicyPreview TagResource UntagResource UpdateImageStorageClass "
     "UploadLayerPart"
