@@ -25,6 +25,8 @@ COMPOSE_TAGS = frozenset({"!reset", "!override"})
 _COLLECTION_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "set", "omap", "pairs")
 )
+# libyaml when available (10x faster); both give the same nodes and marks, no Python tags.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.SafeLoader("")  # used only to construct scalars by their resolved tag
 
 
@@ -61,7 +63,7 @@ def parse_yaml(text: str) -> Any:
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise YamlError(0, f"file larger than {MAX_BYTES // (1024 * 1024)} MiB, not read")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
