@@ -19,6 +19,7 @@ from iacscan.rules.compiler import compile_condition
 from iacscan.rules.conditions import ConditionError
 from iacscan.rules.model import Rule
 from iacscan.rules.views import VIEWS
+
 # libyaml when PyYAML was built with it: 10x faster, and every scan loads every ruleset.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = ("id", "title", "severity", "category", "description", "remediation")
