@@ -142,14 +142,26 @@ def _index_cidrs(net: AwsNetwork, index: _Index, target: Peer) -> None:
                     ports_of[protocol] = union(ports_of.get(protocol, ()), (ports,))
     signature = tuple(sorted(ports_of.items()))
     classes = tuple(None if t is None else subnet_class(net, t) for t in target.subnets)
-    seen: set[str] = set()
-    for first, last, name in _subnets(net, target.vpc):
-        cls = subnet_class(net, name)
-        if cls not in seen and intersect(((first, last),), admitted):
-            seen.add(cls)  # one member answers for its class
+    for first, last, _, cls in _class_rows(net, target.vpc):  # one member per class
+        if intersect(((first, last),), admitted):
             index.add(index.by_subnet, ("class", cls, classes, signature), target.address)
-        if name in target.subnets and intersect(((first, last),), raw):
+    for name, own in zip(target.subnets, target.peers, strict=False):  # no NACL inside one
+        if name is not None and intersect(own or FULL[4], raw):
             index.add(index.by_subnet, ("subnet", name, classes, signature), target.address)
+
+
+def _class_rows(net: AwsNetwork, vpc: str | None) -> list[tuple[int, int, str, str]]:
+    """One (first, last, subnet, class) row per subnet class of the VPC: a member answers
+    for its class, so targets are indexed per class, not per subnet."""
+    key = ("chain_class_rows", vpc)
+    if key not in net.memo:
+        rows: dict[str, tuple[int, int, str, str]] = {}
+        for first, last, name in _subnets(net, vpc):
+            cls = subnet_class(net, name)
+            rows.setdefault(cls, (first, last, name, cls))
+        net.memo[key] = sorted(rows.values())
+    found: list[tuple[int, int, str, str]] = net.memo[key]
+    return found
 
 
 def _index_target(net: AwsNetwork, index: _Index, target: Peer) -> None:
