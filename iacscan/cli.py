@@ -6,6 +6,7 @@ Exit codes are a contract: 0 nothing at or above ``--fail-on``, 1 findings at or
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,10 @@ def _write(text: str, output: Path | None) -> None:
 @click.version_option(__version__, prog_name="iacscan")
 def main() -> None:
     """Find where planned infrastructure breaks least privilege, before it is created."""
+    # A scan allocates millions of long-lived objects (syntax trees, values) and few cycles;
+    # CPython's default threshold (700) re-walks them in every young collection. Measured on
+    # the shared corpus, warm: 5.5 s -> 4.6 s CPU for `iacscan scan`, same peak memory and output.
+    gc.set_threshold(50_000, 20, 20)
 
 
 @main.command()
