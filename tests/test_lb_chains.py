@@ -116,6 +116,7 @@ def test_unknown_target_id_is_undetermined() -> None:
     assert verdict.unknowns == (
         "subnet: variable 'subnet_ids' has no value",
         "aws_lb_target_group_attachment.unknown.target_id: variable 'target_id' has no value",
+        "the NACL of LB subnet variable 'subnet_ids' has no value toward the target",
     )
 
 
@@ -158,4 +159,21 @@ def test_targets_registered_without_attachments(
             node,
         ),
         (),
+    )
+
+
+def test_lb_subnet_nacl_must_let_the_flow_out(loaded: LoadResult) -> None:
+    verdict = chain(loaded, ".:aws_instance.behind_edge_nacl")
+    assert summary(verdict) == (
+        "CLOSED",
+        (22, 22),
+        (),
+        (
+            "internet",
+            "aws_lb.edge",
+            "aws_lb_listener.edge",
+            "aws_lb_target_group.edge",
+            "aws_instance.behind_edge_nacl",
+        ),
+        ("LB_NACL_DENY(outbound rule *)",),
     )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iacscan.graph.network.components import acl_rules, describe, first_match, pairs, rule_span
-from iacscan.graph.network.lb_chains import Peers, covers, subnet_peers
+from iacscan.graph.network.lb_chains import Peers, acl_of_subnet, covers, subnet_peers
 from iacscan.graph.network.model import DEFAULT_ACL, SG_TYPES, AwsNetwork, address
 from iacscan.graph.network.placement import PLACERS, Placement
 from iacscan.graph.network.sets import EPHEMERAL, Span, Spans, intersect, spans, union
@@ -183,9 +183,7 @@ def _why(rule: SgRule, where: str, other: Peer) -> str:
 
 
 def acl_of(net: AwsNetwork, subnet: str) -> str:
-    resource = net.resources[subnet]
-    found = net.subnet_acl.get(subnet) or net.default_acl.get(net.vpc_of(resource))
-    return found or DEFAULT_ACL
+    return acl_of_subnet(net, net.resources[subnet])
 
 
 def _acl_ports(

@@ -11,7 +11,8 @@ are AWS's to pick, so a CIDR must cover a whole LB subnet to admit them for sure
 * the target's security groups must allow ingress on that port from an LB SG (reference)
   or from a CIDR covering an LB subnet;
 * the NACL of the target's subnet must admit the flow from the LB subnets and let the
-  reply back to their ephemeral ports (none applies when they share a subnet).
+  reply back to their ephemeral ports, and the NACL of some LB subnet must let the flow out
+  to the target's subnet and the reply in (none applies when they share a subnet).
 
 Chains are joined by Ref address over the network model, like the rest of the analysis.
 Targets are registered by ``aws_lb_target_group_attachment`` (instances),
@@ -271,11 +272,11 @@ def _acl_pass(
     return False, denied
 
 
-def _ephemeral(net: AwsNetwork, acl: str) -> list[Span]:
-    """The reply's ports (1024-65535), cut wherever an egress entry starts or ends."""
+def _ephemeral(net: AwsNetwork, acl: str, direction: str = "egress") -> list[Span]:
+    """The reply's ports (1024-65535), cut wherever an entry of ``direction`` starts or ends."""
     cuts = {EPHEMERAL[0], EPHEMERAL[1] + 1}
     for optimistic in (False, True):
-        for rule in acl_rules(net, acl, "egress", optimistic):
+        for rule in acl_rules(net, acl, direction, optimistic):
             cuts |= {p for p in (rule.ports[0], rule.ports[1] + 1) if EPHEMERAL[0] < p <= 65535}
     return [(first, stop - 1) for first, stop in pairs(sorted(cuts))]
 
@@ -287,8 +288,8 @@ def _nacl_hop(net: AwsNetwork, target: Placement, peers: Peers, flow: tuple[str,
     subnet = net.get(target.subnets[0], ("aws_subnet",))
     if subnet is None:
         return Hop(unknowns=(f"the NACL of subnet {describe(target.subnets[0])}",))
-    acl = net.subnet_acl.get(subnet.address) or net.default_acl.get(net.vpc_of(subnet))
-    if acl is None or acl == DEFAULT_ACL:
+    acl = acl_of_subnet(net, subnet)
+    if acl == DEFAULT_ACL:
         return OPEN_HOP  # the default NACL allows everything
     known = tuple(p for p in peers if p is not None)
     sources: Spans = tuple(s for p in known for s in p)
@@ -305,6 +306,45 @@ def _nacl_hop(net: AwsNetwork, target: Placement, peers: Peers, flow: tuple[str,
         elif not sure:
             unknowns.append(f"{acl}: an entry known only after apply ({side})")
     return Hop(tuple(blocks), tuple(unknowns))
+
+
+def _lb_nacl_hop(net: AwsNetwork, lb: Placement, peers: Peers, flow: tuple[str, int]) -> Hop:
+    """The LB subnets' NACLs: out to the target's subnet on the target port, and the reply
+    back in on the LB's ephemeral ports. One LB subnet that passes is enough (its node
+    forwards), so the hop blocks only when every subnet blocks."""
+    targets: Spans = tuple(s for p in peers if p is not None for s in p)
+    protocol, port = flow
+    blocks: list[str] = []
+    unknowns: list[str] = []
+    for value in lb.subnets or (None,):
+        subnet = net.get(value, ("aws_subnet",)) if value is not None else None
+        acl = None if subnet is None else acl_of_subnet(net, subnet)
+        if value is None or acl == DEFAULT_ACL:
+            return OPEN_HOP  # a default subnet or the default NACL: everything passes
+        if acl is None or not targets:
+            unknowns.append(f"the NACL of LB subnet {describe(value)} toward the target")
+            continue
+        legs = (
+            ("egress", [(port, port)], "outbound"),
+            ("ingress", _ephemeral(net, acl, "ingress"), "return"),
+        )
+        sure = most = True
+        for direction, ports, side in legs:
+            low, _ = _acl_pass(net, acl, direction, (protocol, ports), targets, False)
+            high, denied = _acl_pass(net, acl, direction, (protocol, ports), targets, True)
+            sure, most = sure and low, most and high
+            blocks += [] if high else [f"LB_NACL_DENY({side} rule {n})" for n in denied]
+        if sure:
+            return OPEN_HOP
+        if most:
+            unknowns.append(f"{acl}: an entry known only after apply")
+    return Hop(unknowns=tuple(unknowns)) if unknowns else Hop(blocks=tuple(dict.fromkeys(blocks)))
+
+
+def acl_of_subnet(net: AwsNetwork, subnet: Resource) -> str:
+    """The NACL of a subnet: associated, else its VPC's declared default, else AWS's."""
+    found = net.subnet_acl.get(subnet.address) or net.default_acl.get(net.vpc_of(subnet))
+    return found or DEFAULT_ACL
 
 
 def _front(net: AwsNetwork, chain: Chain, family: int) -> Verdict:
@@ -327,7 +367,8 @@ def _front(net: AwsNetwork, chain: Chain, family: int) -> Verdict:
 
 
 def _hops(net: AwsNetwork, chain: Chain, target: Placement, flow: tuple[str, int]) -> list[Hop]:
-    """LB SG egress, target SG ingress, target NACL: every hop inside the VPC."""
+    """LB SG egress, target SG ingress, LB subnets' and target subnet's NACLs: every hop
+    inside the VPC."""
     lb = PLACERS[chain.lb.type](net, chain.lb)
     lb_peers, lb_unknown = subnet_peers(net, lb.subnets)
     target_peers, target_unknown = subnet_peers(net, target.subnets)
@@ -344,12 +385,13 @@ def _hops(net: AwsNetwork, chain: Chain, target: Placement, flow: tuple[str, int
         ingress = OPEN_HOP if shared else Hop(blocks=("TARGET_SG_NO_INGRESS_FROM_LB",))
     shared_subnet = set(map(address, target.subnets)) & set(map(address, lb.subnets)) - {None}
     nacl = OPEN_HOP if shared_subnet else _nacl_hop(net, target, lb_peers, flow)
+    lb_nacl = OPEN_HOP if shared_subnet else _lb_nacl_hop(net, lb, target_peers, flow)
     cidrs = (
         Hop(unknowns=lb_unknown + target_unknown)
         if egress.unknowns or ingress.unknowns
         else OPEN_HOP
     )
-    return [egress, ingress, nacl, cidrs]
+    return [egress, ingress, lb_nacl, nacl, cidrs]
 
 
 def _chain_verdict(net: AwsNetwork, chain: Chain, target: Resource, family: int) -> Verdict:
