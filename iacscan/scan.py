@@ -15,6 +15,7 @@ from iacscan.api import LoadResult, load
 from iacscan.cache import Progress
 from iacscan.decide import decide, read_baseline, select_rules
 from iacscan.model import Finding, ScanError
+from iacscan.rules.context import annotate
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
 from iacscan.rules.model import Rule
@@ -91,10 +92,11 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     )
     settings = {"allowed_registries": options.allowed_registries}
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)
+    found = annotate(engine.findings, rules, loaded.resources, loaded.graph)
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}
     baseline = read_baseline(options.baseline) if options.baseline else None
     decision = decide(
-        engine.findings, blocks, loaded.comments, options.min_severity, baseline, options.strict
+        found, blocks, loaded.comments, options.min_severity, baseline, options.strict
     )
     evaluations = sorted(Evaluation(*e) for e in engine.evaluations)
     return ScanResult(
