@@ -18,11 +18,13 @@ from tabulate import tabulate
 
 from iacscan.compose.reach import ALL_PORTS, networks_of, peers, service_exposure
 from iacscan.graph.network import Verdict, workload_exposure
+from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import Flow, reachers
 from iacscan.graph.network.lb_chains import lb_exposure
 from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
 from iacscan.model import Resource
+from iacscan.rules.exposure_checks import exposed_workloads
 
 NOT_A_WORKLOAD = "not a workload the analysis models"
 HEADERS = ("family", "protocol", "ports", "verdict", "sources", "path", "blocked by")
@@ -49,6 +51,7 @@ class Explanation:
     note: str | None = None
     via_lb: tuple[Verdict, ...] = ()  # chains internet -> LB -> target group -> it
     lateral: tuple[Flow, ...] = ()  # flows from other workloads
+    chain: Chain | None = None  # the shortest chain from an internet-exposed workload
 
     @property
     def workload(self) -> bool:
@@ -81,8 +84,11 @@ def explain(graph: Any, address: str) -> Explanation:
     order = lambda v: (v.family, v.protocol, v.ports, v.path)  # noqa: E731
     rows = sorted(workload_exposure(graph, node), key=order)
     via_lb = sorted(lb_exposure(graph, node), key=order)
-    lateral = reachers(network_of(graph, resource), resource.address)
-    return Explanation(node, resource, tuple(rows), None, tuple(via_lb), tuple(lateral))
+    net = network_of(graph, resource)
+    lateral = reachers(net, resource.address)
+    exposed = exposed_workloads(graph, resource.root)
+    chain = None if resource.address in exposed else lateral_chain(net, resource.address, exposed)
+    return Explanation(node, resource, tuple(rows), None, tuple(via_lb), tuple(lateral), chain)
 
 
 def _compose_service(graph: Any, node: str, resource: Resource) -> Explanation:
@@ -157,6 +163,18 @@ def _lateral_table(flows: tuple[Flow, ...]) -> str:
     return tabulate(rows, headers=LATERAL_HEADERS, disable_numparse=True)
 
 
+def _chain_lines(chain: Chain) -> list[str]:
+    hops = chain.hops
+    verdict = "OPEN" if chain.sure else "UNDETERMINED"
+    path = " -> ".join(("internet", *(h.source for h in hops), hops[-1].target))
+    lines = [f"{verdict}: {path}"]
+    for hop in hops:
+        ports = ",".join(ports_text(span) for span in hop.ports)
+        via = f" via {', '.join(hop.via)}" if hop.via else ""
+        lines.append(f"  {hop.source} -> {hop.target}: {hop.protocol} {ports} ({hop.verdict}){via}")
+    return lines
+
+
 def render_table(explanation: Explanation) -> str:
     """A heading line, one table row per verdict, the load-balancer chains and the lateral
     flows when there are any, then the unknowns and assumptions."""
@@ -168,6 +186,13 @@ def render_table(explanation: Explanation) -> str:
         parts += ["", "through load balancers:", "", _verdict_table(explanation.via_lb)]
     if explanation.lateral:
         parts += ["", "from other workloads:", "", _lateral_table(explanation.lateral)]
+    if explanation.chain is not None:
+        parts += [
+            "",
+            "from the internet over other workloads:",
+            "",
+            *_chain_lines(explanation.chain),
+        ]
     notes = _notes(explanation)
     return "\n".join([*parts, *(["", *notes] if notes else [])]) + "\n"
 
@@ -193,6 +218,28 @@ def to_json(explanation: Explanation) -> dict[str, Any]:
                 "unknowns": list(f.unknowns),
             }
             for f in explanation.lateral
+        ],
+        "chain_from_internet": None
+        if explanation.chain is None
+        else _chain_json(explanation.chain),
+    }
+
+
+def _chain_json(chain: Chain) -> dict[str, Any]:
+    hops = chain.hops
+    return {
+        "verdict": "OPEN" if chain.sure else "UNDETERMINED",
+        "path": ["internet", *(h.source for h in hops), hops[-1].target],
+        "hops": [
+            {
+                "source": h.source,
+                "target": h.target,
+                "protocol": h.protocol,
+                "ports": [list(span) for span in h.ports],
+                "verdict": h.verdict,
+                "admitted_by": list(h.via),
+            }
+            for h in hops
         ],
     }
 

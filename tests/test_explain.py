@@ -63,6 +63,7 @@ def test_json_lists_every_row_with_its_path_and_blockers() -> None:
         ],
         "through_load_balancers": [],
         "lateral": [],
+        "chain_from_internet": None,
     }
 
 
@@ -127,6 +128,7 @@ def test_non_workload_says_so_in_table_and_json() -> None:
         "exposure": [],
         "through_load_balancers": [],
         "lateral": [],
+        "chain_from_internet": None,
     }
 
 
@@ -141,6 +143,12 @@ def test_lateral_flows_and_lb_chains_are_listed_after_the_internet_rows() -> Non
         "-------------------  ----------  -------  ---------  -----------------------------------",
         "aws_instance.web[0]  tcp         5432     OPEN       aws_security_group_rule.db_from_web",
         "aws_instance.web[1]  tcp         5432     OPEN       aws_security_group_rule.db_from_web",
+        "",
+        "from the internet over other workloads:",
+        "",
+        "OPEN: internet -> aws_instance.web[0] -> aws_db_instance.orders",
+        "  aws_instance.web[0] -> aws_db_instance.orders: tcp 5432 (OPEN) "
+        "via aws_security_group_rule.db_from_web",
     ]
     lb = str(FIXTURES / "exposure" / "lb_chain")
     document = json.loads(run("explain", "aws_ecs_service.ecs", lb, "--format", "json").stdout)
@@ -191,3 +199,29 @@ def test_data_sources_are_not_workloads(tmp_path) -> None:
     explanation = explain(graph, "data.aws_instance.existing")
     assert explanation.note == NOT_A_WORKLOAD
     assert explanation.verdicts == ()
+
+
+def test_a_data_store_shows_its_chain_from_the_internet() -> None:
+    fixture = str(FIXTURES / "rules" / "IAC-AWS-EXPOSURE-006" / "fail")
+    cache = "aws_elasticache_cluster.sessions_reachable_over_app"
+    lines = run("explain", cache, fixture).stdout.splitlines()
+    assert lines[lines.index("from the internet over other workloads:") :] == [
+        "from the internet over other workloads:",
+        "",
+        f"OPEN: internet -> aws_instance.web -> aws_instance.app -> {cache}",
+        "  aws_instance.web -> aws_instance.app: tcp 8080 (OPEN) "
+        "via aws_security_group.app.ingress[0]",
+        f"  aws_instance.app -> {cache}: tcp 6379 (OPEN) "
+        "via aws_security_group.cache_from_vpc.ingress[0]",
+    ]
+    document = json.loads(run("explain", cache, fixture, "--format", "json").stdout)
+    assert document["chain_from_internet"]["path"] == [
+        "internet",
+        "aws_instance.web",
+        "aws_instance.app",
+        cache,
+    ]
+    assert [h["ports"] for h in document["chain_from_internet"]["hops"]] == [
+        [[8080, 8080]],
+        [[6379, 6379]],
+    ]

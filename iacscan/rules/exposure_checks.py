@@ -114,7 +114,7 @@ def lb_target_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[st
     return _judge(verdicts)
 
 
-def _exposed(graph: nx.MultiDiGraph, root: str) -> dict[str, bool]:
+def exposed_workloads(graph: nx.MultiDiGraph, root: str) -> dict[str, bool]:
     """Workloads of a root module the internet reaches widely, directly or through a load
     balancer (address -> for sure); load balancers themselves forward, so they are not
     entry points. Computed once per root and kept on the graph."""
@@ -170,7 +170,7 @@ def lateral_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str,
     or the entry's exposure depends on a value known only after apply. A subject the
     internet reaches itself is left to the direct exposure rules."""
     resource = graph.nodes[subject.node]["resource"]
-    exposed = _exposed(graph, resource.root)
+    exposed = exposed_workloads(graph, resource.root)
     if resource.address in exposed:
         return FALSE
     net = network_of(graph, resource)
