@@ -155,9 +155,9 @@ def explain_command(
     From the internet: one row per address family, protocol and port interval with the
     verdict (OPEN, RESTRICTED, CLOSED, UNDETERMINED), the sources, the path through gateway,
     route table, subnet, NACL and security groups, and what blocks the rest. Then the
-    chains through load balancers that end at it, and the other workloads that can open a
-    flow to it (lateral movement) with the ports and the rules that admit them. Exit 2 when
-    ADDRESS is not declared.
+    chains through load balancers that end at it, the other workloads that can open a flow
+    to it (lateral movement) with the ports and the rules that admit them, and the shortest
+    chain from an internet-exposed workload to it. Exit 2 when ADDRESS is not declared.
     """
     from iacscan.explain import UnknownAddress, explain, render_json, render_table
 
