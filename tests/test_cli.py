@@ -76,15 +76,18 @@ def test_graph_json_exact(tmp_path):
 
 def test_graph_dot_exact(tmp_path):
     (tmp_path / "main.tf").write_text(SMALL)
-    result = run("graph", str(tmp_path), "--format", "dot", "--no-cache")
+    result = run("graph", str(tmp_path), "--format", "dot", "--no-cache", "--no-findings",
+                 "--edges", "references,relations")  # fmt: skip
     assert result.exit_code == 0
     assert result.stdout == (
         "digraph iacscan {\n"
         "  rankdir=LR;\n"
         '  node [shape=box, fontname="Helvetica"];\n'
-        '  "aws_subnet.a" [label="aws_subnet.a\\naws_subnet"];\n'
-        '  "aws_vpc.main" [label="aws_vpc.main\\naws_vpc"];\n'
-        '  "aws_subnet.a" -> "aws_vpc.main" [label="in_vpc", color="black", penwidth=1.5];\n'
+        "  subgraph cluster_0 {\n"
+        '    label="aws_vpc.main"; style="rounded"; color="#5b7fa6";\n'
+        '    "aws_vpc.main" [label="aws_vpc.main\\naws_vpc"];\n'
+        '    "aws_subnet.a" [label="aws_subnet.a\\naws_subnet"];\n'
+        "  }\n"
         '  "aws_subnet.a" -> "aws_vpc.main" [label="vpc_id", color="gray60"];\n'
         "}\n"
     )

@@ -1,17 +1,41 @@
-"""Node-link JSON of the resource graph: the machine-readable export and the API's shape."""
+"""Node-link JSON of the resource graph: the machine-readable export and the API's shape.
+
+``nodes`` and ``edges`` keep the records scripts already read; what the view adds sits
+beside them, keyed by node id, so that no existing key changes meaning: ``containment``
+(node -> its box), ``verdicts`` (exposure and highest finding severity) and ``collapsed``
+(which groups stand for several resources).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import networkx as nx
-
+from iacscan.export.view import View, ViewEdge, ViewNode
 from iacscan.model import Resource
-from iacscan.terraform.values import to_json
+from iacscan.terraform.values import Ref, Unknown, to_json
 
 
-def node_record(node: str, resource: Resource) -> dict[str, Any]:
+def redacted(value: Any) -> Any:
+    """The shape of a value without the value: ``--redact`` keeps types and addresses (a
+    reference names a resource, so it stays)."""
+    if isinstance(value, Ref):
+        return {"ref": str(value)}
+    if isinstance(value, Unknown):
+        return "unknown"
+    if isinstance(value, dict):
+        return {str(k): redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    names = {bool: "bool", int: "number", float: "number", str: "string", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def attributes(resource: Resource, redact: bool) -> Any:
+    return redacted(resource.attrs) if redact else to_json(resource.attrs)
+
+
+def node_record(node: str, resource: Resource, redact: bool = False) -> dict[str, Any]:
     return {
         "id": node,
         "address": resource.address,
@@ -23,31 +47,8 @@ def node_record(node: str, resource: Resource) -> dict[str, Any]:
         "line": resource.location.line,
         "end_line": resource.location.end_line,
         "multiplicity_unknown": resource.multiplicity_unknown,
-        "attributes": to_json(resource.attrs),
+        "attributes": attributes(resource, redact),
     }
-
-
-def edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    edges = []
-    for source, target, data in graph.edges(data=True):
-        record = {"source": source, "target": target, "kind": data["kind"]}
-        if data.get("attribute"):
-            record["attribute"] = data["attribute"]
-        if data.get("via"):
-            record["via"] = data["via"]
-        if data.get("verdict"):
-            record["verdict"] = data["verdict"]
-        edges.append(record)
-    edges.sort(
-        key=lambda e: (
-            e["source"],
-            e["target"],
-            e["kind"],
-            e.get("attribute", ""),
-            e.get("via", ""),
-        )
-    )
-    return edges
 
 
 def synthetic_record(node: str) -> dict[str, Any]:
@@ -55,12 +56,48 @@ def synthetic_record(node: str) -> dict[str, Any]:
     return {"id": node, "type": node, "synthetic": True}
 
 
-def render(graph: nx.MultiDiGraph) -> str:
-    nodes = [
-        node_record(n, graph.nodes[n]["resource"])
-        if "resource" in graph.nodes[n]
-        else synthetic_record(n)
-        for n in sorted(graph.nodes)
-    ]
-    document = {"nodes": nodes, "edges": edge_records(graph)}
-    return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+def _record(node: ViewNode, redact: bool) -> dict[str, Any]:
+    if node.kind == "resource" and node.resource is not None:
+        return node_record(node.id, node.resource, redact)
+    if node.kind in ("internet", "project"):
+        return {**synthetic_record(node.id), "type": node.type, **_label(node)}
+    return {"id": node.id, "address": node.label, "type": node.type, "count": node.count}
+
+
+def _label(node: ViewNode) -> dict[str, str]:
+    return {"label": node.label} if node.label != node.id else {}
+
+
+def edge_record(edge: ViewEdge) -> dict[str, Any]:
+    record = {"source": edge.source, "target": edge.target, "kind": edge.kind}
+    for key in ("attribute", "via", "verdict"):
+        if getattr(edge, key):
+            record[key] = getattr(edge, key)
+    return record
+
+
+def render(view: View) -> str:
+    edges = sorted(
+        (edge_record(e) for e in view.edges),
+        key=lambda e: (
+            e["source"],
+            e["target"],
+            e["kind"],
+            e.get("attribute", ""),
+            e.get("via", ""),
+        ),
+    )
+    document = {
+        "nodes": [_record(n, view.redact) for n in view.nodes],
+        "edges": edges,
+        "containment": {n.id: n.parent for n in view.nodes if n.parent is not None},
+        "verdicts": {
+            n.id: {k: v for k, v in (("exposure", n.verdict), ("severity", n.severity)) if v}
+            for n in view.nodes
+            if n.verdict or n.severity
+        },
+        "collapsed": {
+            n.id: list(n.members) for n in view.nodes if n.kind in ("instances", "modules")
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
