@@ -124,6 +124,8 @@ def main() -> None:
 @click.option("--no-findings", is_flag=True, help="Skip the rules: no severity in the export.")
 @VAR_FILE
 @VAR
+@COMPOSE_FILE
+@PROFILE
 @JOBS
 @NO_CACHE
 def graph(
@@ -132,6 +134,8 @@ def graph(
     output: Path | None,
     var_files: tuple[Path, ...],
     var_values: tuple[str, ...],
+    compose_files: tuple[Path, ...],
+    profiles: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
     **view: Any,
@@ -146,7 +150,7 @@ def graph(
     from iacscan.explain import UnknownAddress
     from iacscan.export.options import make_view
 
-    result = _load(paths, var_files, var_values, jobs, no_cache)
+    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles)
     try:
         text = EXPORTERS[fmt](make_view(result, fmt, **view))
     except UnknownAddress as error:
