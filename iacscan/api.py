@@ -19,6 +19,7 @@ from iacscan.graph.builder import build_graph
 from iacscan.model import Resource, ScanError
 from iacscan.terraform.ast import Comment
 from iacscan.terraform.loader import TerraformLoader, discover
+from iacscan.terraform.plan import load_plans
 
 
 @dataclass
@@ -52,9 +53,12 @@ def load(
     progress: Progress | None = None,
     compose_files: Iterable[str | Path] = (),
     profiles: Iterable[str] = (),
+    source_dir: str | Path | None = None,
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
-    one resource graph (``environ`` also feeds Compose interpolation; default os.environ)."""
+    one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
+    Terraform plans (``terraform show -json``) among them are read by content; ``source_dir``
+    is where their configuration lives (default: the plan's directory if it has .tf files)."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors: list[ScanError] = []
@@ -72,11 +76,12 @@ def load(
     loaded = loader.load(sorted(directories))
     env = os.environ if environ is None else environ
     compose = load_compose(path_list, root, env, [Path(f) for f in compose_files], profiles)
-    resources = sorted(loaded.resources + compose.resources, key=lambda r: (r.root, r.address))
+    plans = load_plans(path_list, root, Path(source_dir) if source_dir else None, cache)
+    everything = loaded.resources + compose.resources + plans.resources
+    resources = sorted(everything, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
-    all_errors = sorted(set(errors + loaded.errors + compose.errors))
-    files = sorted(loaded.files + compose.files)
-    comments = {**loaded.comments, **compose.comments}
-    return LoadResult(
-        root, resources, graph, all_errors, files, loaded.roots + compose.roots, comments
-    )
+    all_errors = sorted(set(errors + loaded.errors + compose.errors + plans.errors))
+    files = sorted(set(loaded.files + compose.files + plans.files))
+    comments = {**loaded.comments, **compose.comments, **plans.comments}
+    roots = loaded.roots + compose.roots + plans.roots
+    return LoadResult(root, resources, graph, all_errors, files, roots, comments)

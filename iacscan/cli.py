@@ -272,6 +272,16 @@ def explain_command(
 @click.option(
     "--fail-on-error", is_flag=True, default=None, help="Exit 2 when some input could not be read."
 )
+@click.option(
+    "--changed-only",
+    is_flag=True,
+    help="Plans: report only on resources the plan creates, updates or replaces.",
+)
+@click.option(
+    "--source-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Plans: the configuration they were made from [default: the plan's directory].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No errors or progress on stderr.")
 @click.option("--no-color", is_flag=True, help="Never colour the table.")
 @JOBS

@@ -105,6 +105,8 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         allowed_registries=[str(r) for r in (conf.get("registries") or {}).get("allowed", [])],
         compose_files=[Path(f) for f in options.get("compose_files") or ()],
         profiles=list(options.get("profiles") or ()),
+        source_dir=options.get("source_dir"),
+        changed_only=bool(options.get("changed_only")),
     )
 
 

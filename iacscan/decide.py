@@ -104,13 +104,18 @@ def decide(
     min_severity: str = "info",
     baseline: set[str] | None = None,
     strict: bool = False,
+    only: set[str] | None = None,
 ) -> Decision:
-    """Sort findings into kept, undetermined, suppressed and baselined, deterministically."""
+    """Sort findings into kept, undetermined, suppressed and baselined, deterministically.
+    ``only`` (``--changed-only``) keeps findings on those resources alone: the analysis saw
+    every resource, the report speaks only of what the plan changes."""
     suppressions, errors = parse_suppressions(comments)
     decision = Decision(errors=errors)
     floor = severity_rank(min_severity)
     for finding in sorted(findings, key=sort_key):
         if severity_rank(finding.severity) < floor:
+            continue
+        if only is not None and finding.resource not in only:
             continue
         if is_suppressed(finding, blocks.get(finding.resource, finding.location), suppressions):
             decision.suppressed.append(finding)

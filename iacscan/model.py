@@ -52,6 +52,8 @@ class Resource:
     depends_on: tuple[str, ...] = ()
     multiplicity_unknown: bool = False
     root: str = ""  # the root module directory it was evaluated from (relative path)
+    # What a Terraform plan does to it: create, update, replace, no-op, read ("" without a plan)
+    change: str = ""
 
     def location_of(self, path: str) -> Location:
         """The most specific known location for an attribute path, else the resource's."""

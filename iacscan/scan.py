@@ -20,6 +20,8 @@ from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
 from iacscan.rules.model import Rule
 
+CHANGING = frozenset({"create", "update", "replace"})
+
 
 @dataclass(frozen=True, order=True)
 class Evaluation:
@@ -73,6 +75,17 @@ class ScanOptions:
     allowed_registries: list[str] = field(default_factory=list)  # image registry allow-list
     compose_files: list[Path] = field(default_factory=list)  # one project, in this order
     profiles: list[str] = field(default_factory=list)  # Compose profiles (none: every service)
+    source_dir: Path | None = None  # a plan's configuration (default: the plan's directory)
+    changed_only: bool = False  # report only on what a plan creates, updates or replaces
+
+
+def changed_nodes(loaded: LoadResult) -> set[str]:
+    """Graph nodes of resources a plan creates, updates or replaces (``--changed-only``)."""
+    return {
+        node
+        for node, data in loaded.graph.nodes(data=True)
+        if getattr(data.get("resource"), "change", "") in CHANGING
+    }
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
@@ -89,6 +102,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         progress=options.progress,
         compose_files=options.compose_files,
         profiles=options.profiles,
+        source_dir=options.source_dir,
     )
     settings = {"allowed_registries": options.allowed_registries}
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)
@@ -96,7 +110,13 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}
     baseline = read_baseline(options.baseline) if options.baseline else None
     decision = decide(
-        found, blocks, loaded.comments, options.min_severity, baseline, options.strict
+        found,
+        blocks,
+        loaded.comments,
+        options.min_severity,
+        baseline,
+        options.strict,
+        changed_nodes(loaded) if options.changed_only else None,
     )
     evaluations = sorted(Evaluation(*e) for e in engine.evaluations)
     return ScanResult(
