@@ -270,3 +270,19 @@ def test_span_algebra() -> None:
     assert subtract(a, b) == ((0, 4), (26, 30))
     assert spans([(3, 1), (1, 2), (3, 4)]) == ((1, 4),)
     assert to_cidrs(((0, 255),), 4) == ("0.0.0.0/24",)
+
+
+def test_association_with_an_unknown_subnet_may_apply_to_any_subnet() -> None:
+    """A table associated with subnets known only after apply may be this subnet's, whose
+    main table has no IGW route: UNDETERMINED with the reason, not CLOSED."""
+    result = load([FIXTURES / "exposure" / "loose_association"], environ={}, use_cache=False)
+    verdict = at(result, "aws_instance.behind_maybe_public_table", 22)
+    assert (verdict.verdict, verdict.ports, verdict.sources) == (
+        "UNDETERMINED",
+        (22, 22),
+        ("0.0.0.0/0",),
+    )
+    assert verdict.path[:3] == ("internet", "aws_internet_gateway.main", "aws_route_table.public")
+    assert verdict.unknowns == (
+        "aws_subnet.maybe_public: a route table association names a subnet known only after apply",
+    )

@@ -119,23 +119,54 @@ def _longest_prefix(
 
 def route_part(net: AwsNetwork, subnet: Resource, family: int) -> Part:
     """The subnet's table: explicit association, else the VPC's main table, else AWS's
-    implicit main table, which holds only the local route."""
+    implicit main table, which holds only the local route. An association whose subnet is
+    known only after apply may be this subnet's: then each candidate table is a possible
+    world, the sure bound is what all of them route to the IGW and the at-most bound what
+    any does."""
     vpc = net.vpc_of(subnet)
     table = net.subnet_table.get(subnet.address) or net.main_table.get(vpc)
+    candidates = [table] + ([] if subnet.address in net.subnet_table else net.loose_tables)
+    found = [_table_part(net, t, vpc, family) for t in dict.fromkeys(candidates)]
+    low: Spans = found[0][0]
+    high: Spans = ()
+    igw, owner, unknowns = "", table, list(found[0][3])
+    for (sure, most, gateway, notes), name in zip(found, dict.fromkeys(candidates), strict=True):
+        low = intersect(low, sure)
+        if most and not high:
+            igw, owner = gateway, name
+        high = union(high, most)
+        unknowns += [n for n in notes if n not in unknowns]
+    if len(found) > 1:
+        unknowns.append(
+            f"{subnet.address}: a route table association names a subnet known only after apply"
+        )
+    if not high:
+        return Part((), (), blocks=("NO_ROUTE_TO_IGW",))
+    return Part(
+        low,
+        high,
+        (igw, owner or IMPLICIT_TABLE, subnet.address),
+        (),
+        tuple(unknowns) if low != high else (),
+    )
+
+
+def _table_part(
+    net: AwsNetwork, table: str | None, vpc: str, family: int
+) -> tuple[Spans, Spans, str, tuple[str, ...]]:
+    """(sure sources, at-most sources, IGW, unknowns) of one route table (None: implicit)."""
     routes = list(net.routes.get(table, [])) if table else []
     vpc_cidr = net.resources[vpc].attrs.get("cidr_block") if vpc in net.resources else None
     if isinstance(vpc_cidr, str):
         routes.append(Route(vpc_cidr, "local", "local", vpc))
     low, _ = _longest_prefix(net, routes, vpc, family, False)
     high, igw = _longest_prefix(net, routes, vpc, family, True)
-    if not high:
-        return Part((), (), blocks=("NO_ROUTE_TO_IGW",))
     unknowns = tuple(
         f"route in {r.owner}: {describe(r.destination if is_unknown(r.destination) else r.target)}"
         for r in routes
         if is_unknown(r.destination) or r.kind == "unknown"
     )
-    return Part(low, high, (igw, table or IMPLICIT_TABLE, subnet.address), (), unknowns)
+    return low, high, igw, unknowns
 
 
 @dataclass(frozen=True)

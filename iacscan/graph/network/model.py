@@ -59,6 +59,7 @@ class AwsNetwork:
     loose_egress: list[SgRule] = field(default_factory=list)  # egress rules of an unknown SG
     acl_entries: list[AclEntry] = field(default_factory=list)
     subnet_table: dict[str, str] = field(default_factory=dict)
+    loose_tables: list[str] = field(default_factory=list)  # associated with an unknown subnet
     main_table: dict[str, str] = field(default_factory=dict)  # vpc -> table
     subnet_acl: dict[str, str] = field(default_factory=dict)
     default_acl: dict[str, str] = field(default_factory=dict)  # vpc -> aws_default_network_acl
@@ -121,6 +122,8 @@ def _table_association(net: AwsNetwork, r: Resource) -> None:
     subnet, table = address(r.attrs.get("subnet_id")), address(r.attrs.get("route_table_id"))
     if subnet and table:
         net.subnet_table[subnet] = table
+    elif table and is_unknown(r.attrs.get("subnet_id")) and table not in net.loose_tables:
+        net.loose_tables.append(table)  # ``aws_subnet.x[count.index]`` with unknown count...
 
 
 def _main_association(net: AwsNetwork, r: Resource) -> None:
