@@ -181,10 +181,16 @@ def test_plans_are_found_by_content_in_directories(tmp_path):
     (tmp_path / "a").mkdir()
     shutil.copy(PLANS / "format01.plan.json", tmp_path / "a" / "out.json")
     (tmp_path / "a" / "package.json").write_text('{"name": "x", "version": "1.0.0"}')
-    (tmp_path / "a" / "main.tf.json").write_text('{"resource": {}}')
+    (tmp_path / "a" / "terraform.tfvars.json").write_text('{"x": 1}')
     (tmp_path / ".hidden").mkdir()
     shutil.copy(PLANS / "format01.plan.json", tmp_path / ".hidden" / "plan.json")
+    # Beside its configuration a plan is not picked up by a directory walk (its findings
+    # would be reported twice, once per input); named, it is scanned.
+    (tmp_path / "b").mkdir()
+    shutil.copy(PLANS / "format01.plan.json", tmp_path / "b" / "plan.json")
+    (tmp_path / "b" / "main.tf").write_text("")
     assert discover_plans(tmp_path) == [(tmp_path / "a" / "out.json", False)]
+    assert discover_plans(tmp_path / "b" / "plan.json") == [(tmp_path / "b" / "plan.json", True)]
     named = tmp_path / "tfplan-output"  # any name when named explicitly
     shutil.copy(PLANS / "format01.plan.json", named)
     assert discover_plans(named) == [(named, True)]

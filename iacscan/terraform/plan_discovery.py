@@ -32,12 +32,16 @@ def looks_like_plan(path: Path, named: bool = False) -> bool:
 
 def discover_plans(path: Path) -> list[tuple[Path, bool]]:
     """(plan file, named) under ``path``: a named file is sniffed whatever its name; in a
-    directory, ``*.json`` files other than ``.tf.json``/``.tfvars.json`` (configuration)."""
+    directory, ``*.json`` files other than ``.tf.json``/``.tfvars.json`` (configuration),
+    except beside ``.tf`` files: the configuration a plan was made from is scanned there
+    already, and scanning both would report every finding twice (name the plan to scan it)."""
     if path.is_file():
         return [(path, True)] if looks_like_plan(path, named=True) else []
     found = []
     for current, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        if any(name.endswith((".tf", ".tf.json")) for name in files):
+            continue
         for name in sorted(files):
             if name.endswith(".json") and not name.endswith((".tf.json", ".tfvars.json")):
                 candidate = Path(current) / name
