@@ -177,3 +177,10 @@ def test_graph_export_has_the_internet_node_and_reaches_edges():
         '  "internet" -> "aws_instance.web[0]" [label="IPv4 tcp 22,443", color="red", penwidth=2];\n'
         in dot
     )
+
+
+def test_graph_format_choices_are_the_exporters():
+    from iacscan.cli import GRAPH_FORMATS
+    from iacscan.export import EXPORTERS
+
+    assert tuple(sorted(EXPORTERS)) == GRAPH_FORMATS
