@@ -75,13 +75,10 @@ def load(
     )
     loaded = loader.load(sorted(directories))
     env = os.environ if environ is None else environ
-    compose = load_compose(path_list, root, env, [Path(f) for f in compose_files], profiles)
-    plans = load_plans(path_list, root, Path(source_dir) if source_dir else None, cache)
-    everything = loaded.resources + compose.resources + plans.resources
-    resources = sorted(everything, key=lambda r: (r.root, r.address))
+    loaded.add(load_compose(path_list, root, env, [Path(f) for f in compose_files], profiles))
+    loaded.add(load_plans(path_list, root, Path(source_dir) if source_dir else None, cache))
+    resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
-    all_errors = sorted(set(errors + loaded.errors + compose.errors + plans.errors))
-    files = sorted(set(loaded.files + compose.files + plans.files))
-    comments = {**loaded.comments, **compose.comments, **plans.comments}
-    roots = loaded.roots + compose.roots + plans.roots
+    all_errors = sorted(set(errors + loaded.errors))
+    files, roots, comments = sorted(set(loaded.files)), loaded.roots, loaded.comments
     return LoadResult(root, resources, graph, all_errors, files, roots, comments)

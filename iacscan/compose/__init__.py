@@ -6,6 +6,6 @@
 ``compose.graph`` and the reachability analysis in ``compose.reach``.
 """
 
-from iacscan.compose.resources import ComposeLoad, load_compose
+from iacscan.compose.resources import load_compose
 
-__all__ = ["ComposeLoad", "load_compose"]
+__all__ = ["load_compose"]

@@ -10,26 +10,16 @@ holds lines of one file). The project's implicit ``default`` network becomes a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from iacscan.compose.discovery import discover_projects
 from iacscan.compose.project import Definition, Model, ProjectReader
-from iacscan.model import Location, Resource, ScanError
-from iacscan.terraform.ast import Comment
+from iacscan.inputs import InputLoad
+from iacscan.model import Location, Resource
 
 TYPES = {"services": "compose_service", "networks": "compose_network", "volumes": "compose_volume"}
 PREFIX = {"services": "service", "networks": "network", "volumes": "volume"}
-
-
-@dataclass
-class ComposeLoad:
-    resources: list[Resource] = field(default_factory=list)
-    errors: list[ScanError] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    roots: list[str] = field(default_factory=list)
-    comments: dict[str, tuple[Comment, ...]] = field(default_factory=dict)
 
 
 def load_compose(
@@ -38,7 +28,7 @@ def load_compose(
     environ: Mapping[str, str],
     compose_files: Iterable[Path] = (),
     profiles: Iterable[str] = (),
-) -> ComposeLoad:
+) -> InputLoad:
     """Every Compose project under ``paths``, each a root of its own. ``compose_files``
     (``docker compose -f a -f b``) form one project, merged in that order, in place of what
     discovery finds in the first file's directory. ``profiles``: with none, every service
@@ -54,7 +44,7 @@ def load_compose(
     if explicit:
         projects[explicit[0].parent.resolve()] = explicit
     reader = ProjectReader(scan_root, environ)
-    result = ComposeLoad()
+    result = InputLoad()
     for directory, files in sorted(projects.items()):
         model = reader.load(directory, files)
         root = reader.rel(directory)

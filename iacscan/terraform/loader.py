@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from iacscan.cache import ParseCache, Progress, parse_all
-from iacscan.model import Resource, ScanError
+from iacscan.inputs import InputLoad
+from iacscan.model import ScanError
 from iacscan.terraform import ast
 from iacscan.terraform.config import ModuleConfig, Project
 from iacscan.terraform.expressions import Env, EvalError, Evaluator, Step
@@ -27,15 +27,6 @@ from iacscan.terraform.modules import ModuleInstance
 
 SKIP_DIRS = frozenset({".terraform", ".git", "node_modules"})
 RAW = "raw"  # marks a --var / TF_VAR_ string whose meaning depends on the declared type
-
-
-@dataclass
-class TerraformLoad:
-    resources: list[Resource] = field(default_factory=list)
-    errors: list[ScanError] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    roots: list[str] = field(default_factory=list)
-    comments: dict[str, tuple[ast.Comment, ...]] = field(default_factory=dict)
 
 
 def is_config_file(name: str) -> bool:
@@ -89,7 +80,7 @@ class TerraformLoader:
         self.variables = dict(variables or {})
         self.environ = dict(os.environ if environ is None else environ)
         self.progress = progress
-        self.result = TerraformLoad()
+        self.result = InputLoad()
         self._configs: dict[Path, ModuleConfig | None] = {}
         self._root_prefix = str(self.scan_root).rstrip(os.sep) + os.sep
 
@@ -137,7 +128,7 @@ class TerraformLoader:
         return self._configs[directory]
 
     # -- evaluation ------------------------------------------------------------------------------
-    def load(self, directories: list[Path]) -> TerraformLoad:
+    def load(self, directories: list[Path]) -> InputLoad:
         self.prepare([d for d in directories if d.resolve() not in self._configs])
         called = set()
         for directory in directories:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iacscan.inputs import InputLoad
 from iacscan.model import Location, Resource, ScanError
 from iacscan.terraform.config import Declared
 from iacscan.terraform.plan_discovery import BINARY_PLAN, decode, discover_plans
@@ -33,7 +34,7 @@ from iacscan.terraform.plan_refs import (
     references_of,
     render,
 )
-from iacscan.terraform.plan_sources import PlanLoad, SourceMap, block_lines, own_index_bases
+from iacscan.terraform.plan_sources import SourceMap, block_lines, own_index_bases
 from iacscan.terraform.plan_values import ValueBuilder
 
 SUPPORTED_MAJOR = ("0", "1")
@@ -297,7 +298,7 @@ def _address_lines(path: Path) -> dict[str, int]:
 
 def load_plan(
     path: Path, scan_root: Path, source_dir: Path | None, cache: Any, named: bool = True
-) -> PlanLoad:
+) -> InputLoad:
     """Read one plan file into resources (deleted ones left out) with their locations; a
     JSON file met while walking a directory that turns out not to be a plan is skipped."""
     rel = Path(os.path.relpath(path.resolve(), scan_root.resolve())).as_posix()
@@ -305,7 +306,9 @@ def load_plan(
     if document is None:
         assert error is not None
         quiet = not named and error.kind == NOT_A_PLAN
-        return PlanLoad() if quiet else PlanLoad(errors=[ScanError(rel, error.line, error.message)])
+        return (
+            InputLoad() if quiet else InputLoad(errors=[ScanError(rel, error.line, error.message)])
+        )
     sources = SourceMap(document.data, path, scan_root, source_dir, cache, rel)
     loader = PlanLoader(document, sources, rel)
     resources = loader.resources()
@@ -316,19 +319,16 @@ def load_plan(
     return result
 
 
-def load_plans(paths: list[Path], scan_root: Path, source_dir: Path | None, cache: Any) -> PlanLoad:
+def load_plans(
+    paths: list[Path], scan_root: Path, source_dir: Path | None, cache: Any
+) -> InputLoad:
     """Every plan file under ``paths``, each its own root (named by its relative path)."""
-    merged = PlanLoad()
+    merged = InputLoad()
     plan_files: dict[Path, bool] = {}
     for path in paths:
         if path.exists():
             for plan, named in discover_plans(path):
                 plan_files[plan.resolve()] = plan_files.get(plan.resolve(), False) or named
     for plan, named in sorted(plan_files.items()):
-        one = load_plan(plan, scan_root, source_dir, cache, named)
-        merged.resources += one.resources
-        merged.errors += one.errors
-        merged.files += one.files
-        merged.roots += one.roots
-        merged.comments.update(one.comments)
+        merged.add(load_plan(plan, scan_root, source_dir, cache, named))
     return merged

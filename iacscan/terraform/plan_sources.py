@@ -11,27 +11,18 @@ comments are needed. Without sources a resource points at the plan file.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from iacscan.cache import ParseCache
-from iacscan.model import Resource, ScanError
+from iacscan.inputs import InputLoad
 from iacscan.terraform import ast
 from iacscan.terraform.config import Declared, ModuleConfig
 from iacscan.terraform.loader import TerraformLoader, is_config_file
 from iacscan.terraform.plan_refs import strip_keys
 
 META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider"})
-
-
-@dataclass
-class PlanLoad:
-    resources: list[Resource] = field(default_factory=list)
-    errors: list[ScanError] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    roots: list[str] = field(default_factory=list)
-    comments: dict[str, tuple[ast.Comment, ...]] = field(default_factory=dict)
 
 
 def default_source_dir(plan: Path) -> Path | None:
@@ -55,7 +46,7 @@ class SourceMap:
         plan_rel: str,
     ) -> None:
         self.plan_rel = plan_rel
-        self.result = PlanLoad()
+        self.result = InputLoad()
         self.root_dir = source_dir if source_dir is not None else default_source_dir(plan)
         config = (data.get("configuration") or {}).get("root_module")
         self.config = config if isinstance(config, dict) else {}
