@@ -82,7 +82,9 @@ def run_scan(paths: list[Path], options: dict[str, Any]) -> int:
         write_baseline(options["create_baseline"], result.findings + result.undetermined)
     _emit(result, conf, options)
     if not result.files and not result.errors:
-        click.echo("iacscan: no Terraform files found", err=True)
+        click.echo("iacscan: no Terraform, plan or Compose files found", err=True)
+    if result.errors and not result.files:
+        return EXIT_USAGE  # nothing could be read: an empty report must not pass as clean
     unreadable = bool(result.errors) or not result.files
     if conf.get("fail_on_error") and unreadable:
         return EXIT_USAGE

@@ -178,7 +178,7 @@ def test_pre_commit_style_file_arguments_scan_their_modules(tmp_path):
         ]
     nothing = CliRunner().invoke(main, [*args, str(tmp_path / "README.md")])
     assert nothing.exit_code == 0
-    assert "no Terraform files found" in nothing.stderr
+    assert "no Terraform, plan or Compose files found" in nothing.stderr
 
 
 def test_bad_inputs_are_reported_and_never_crash_the_scan(tmp_path):
@@ -245,3 +245,10 @@ def test_compose_file_and_profile_options_select_what_is_scanned(tmp_path) -> No
     web_only = CliRunner().invoke(main, [*args, "--profile", "web-only"])
     assert web_only.exit_code == 0
     assert json.loads(web_only.stdout)["findings"] == []
+
+
+def test_nothing_readable_exits_2_even_without_fail_on_error(tmp_path):
+    (tmp_path / "broken.tf").write_text('resource "aws_vpc" "v" {\n  cidr_block = \n}\n')
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 2
+    assert "broken.tf:" in result.stderr
