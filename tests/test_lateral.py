@@ -151,3 +151,20 @@ def test_chains_run_over_several_hops(loaded: LoadResult) -> None:
         ("aws_instance.default_two", "aws_instance.default_one", "OPEN"),
         ("aws_instance.default_one", "aws_instance.behind_nacl", "OPEN"),
     ]
+
+
+def test_flows_cross_a_peering_only_with_routes_both_ways() -> None:
+    """``fixtures/exposure/peering``: app VPC <-> data VPC over a peering connection; one
+    data subnet has no route back, a third VPC is not peered."""
+    result = load([ROOT / "exposure" / "peering"], environ={}, jobs=1, use_cache=False)
+    assert result.errors == []
+    assert {k: v[:2] for k, v in flows(result).items()} == {
+        ("app", "db_over_peering", "tcp"): ("OPEN", ((5432, 5432),)),
+    }
+    net = network_of(result.graph, result.resources[0])
+    exposed = {"aws_instance.app": True}
+    assert hops(lateral_chain(net, "aws_instance.db_over_peering", exposed)) == [
+        ("aws_instance.app", "aws_instance.db_over_peering", "OPEN")
+    ]
+    assert lateral_chain(net, "aws_instance.db_without_route_back", exposed) is None
+    assert lateral_chain(net, "aws_instance.db_not_peered", exposed) is None

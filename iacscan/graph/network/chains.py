@@ -151,12 +151,13 @@ def _index_cidrs(net: AwsNetwork, index: _Index, target: Peer) -> None:
 
 
 def _class_rows(net: AwsNetwork, vpc: str | None) -> list[tuple[int, int, str, str]]:
-    """One (first, last, subnet, class) row per subnet class of the VPC: a member answers
-    for its class, so targets are indexed per class, not per subnet."""
+    """One (first, last, subnet, class) row per subnet class of the VPC and of the VPCs
+    peered with it: a member answers for its class, so targets are indexed per class."""
     key = ("chain_class_rows", vpc)
     if key not in net.memo:
         rows: dict[str, tuple[int, int, str, str]] = {}
-        for first, last, name in _subnets(net, vpc):
+        subnets = [row for v in [vpc, *net.peers_of(vpc)] for row in _subnets(net, v)]
+        for first, last, name in subnets:
             cls = subnet_class(net, name)
             rows.setdefault(cls, (first, last, name, cls))
         net.memo[key] = sorted(rows.values())
@@ -296,12 +297,14 @@ def mute(net: AwsNetwork, source: Peer) -> bool:
 
 
 def open_egress(net: AwsNetwork, source: Peer) -> bool:
-    """Does the source let everything out to its whole VPC? Then what its subnet's CIDR
-    rules and NACLs admit is the same for every such source of that subnet, so a walk tries
-    those targets once per subnet, not once per source."""
+    """Does the source let everything out to its whole VPC (everywhere, when VPCs are
+    peered)? Then what a subnet class's CIDR rules, routes and NACLs admit is the same for
+    every such source of that class, so a walk tries those targets once per class."""
     vpc = net.resources.get(source.vpc or "")
     cidr = vpc.attrs.get("cidr_block") if vpc is not None else None
     whole = cidr_spans(cidr, 4) if isinstance(cidr, str) else None
+    if net.peerings:  # targets in peered VPCs too: only egress to everywhere is the same
+        whole = FULL[4]
     if source.loose or whole is None:
         return False
     for group in source.groups:

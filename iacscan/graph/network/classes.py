@@ -1,6 +1,7 @@
 """Subnet classes: subnets that no NACL entry and no security-group CIDR can tell apart.
 
-Two subnets with the same NACL whose CIDRs each lie wholly inside or wholly outside every
+Two subnets of one VPC with the same route table and NACL whose CIDRs each lie wholly
+inside or wholly outside every
 CIDR that any NACL entry or SG rule of the network names are indistinguishable to the
 lateral analysis: every first-match and every "covers the peer" answer is the same for both.
 Walks over many workloads then ask NACL questions once per pair of classes instead of once
@@ -50,7 +51,9 @@ def _classify(net: AwsNetwork, subnet: str) -> str:
         if common and common != mine:
             return subnet  # cut through: only itself behaves like itself
         relations.append("1" if common else "0")
-    return f"{acl_of(net, subnet)}|{''.join(relations)}"
+    resource = net.resources[subnet]
+    where = f"{net.vpc_of(resource)}|{net.table_of(resource)}"  # routing matters across VPCs
+    return f"{where}|{acl_of(net, subnet)}|{''.join(relations)}"
 
 
 def class_ports(net: AwsNetwork, source: str, target: str, protocol: str) -> Spans:

@@ -124,7 +124,7 @@ def route_part(net: AwsNetwork, subnet: Resource, family: int) -> Part:
     world, the sure bound is what all of them route to the IGW and the at-most bound what
     any does."""
     vpc = net.vpc_of(subnet)
-    table = net.subnet_table.get(subnet.address) or net.main_table.get(vpc)
+    table = net.table_of(subnet)
     candidates = [table] + ([] if subnet.address in net.subnet_table else net.loose_tables)
     found = [_table_part(net, t, vpc, family) for t in dict.fromkeys(candidates)]
     low: Spans = found[0][0]

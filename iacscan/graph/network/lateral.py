@@ -14,7 +14,7 @@ Peers are addressed by their subnets' IPv4 CIDRs, since a workload's own address
 pick: a CIDR must cover a whole subnet to admit a peer for sure, and touching it makes it a
 maybe. Each answer has two bounds, like the internet exposure: the ports open for sure and
 those open at most; they differ only where a value is known after apply. Flows between VPCs
-(peering, transit gateways) and over IPv6 are not modelled.
+go over peering connections (``peering.py``); transit gateways and IPv6 are not modelled.
 
 ``reachers(net, target)`` answers for one target (``explain``, graph exports); ``chains``
 walks forward from the internet-exposed workloads over an index of who may admit whom.
@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from iacscan.graph.network.components import acl_rules, describe, first_match, pairs, rule_span
 from iacscan.graph.network.lb_chains import Peers, acl_of_subnet, covers, subnet_peers
 from iacscan.graph.network.model import DEFAULT_ACL, SG_TYPES, AwsNetwork, address
+from iacscan.graph.network.peering import Ends, peered
 from iacscan.graph.network.placement import PLACERS, Placement
 from iacscan.graph.network.sets import EPHEMERAL, Span, Spans, intersect, spans, union
 from iacscan.graph.security_groups import SgRule
 from iacscan.terraform.values import is_unknown
 
 ALL_PORTS: Spans = ((0, 65535),)
-Ends = tuple[tuple[str | None, ...], Peers]  # a flow end's subnets and their CIDR spans
 PROTOCOLS = ("tcp", "udp")
 NO_SG = "(no security group applies)"
 
@@ -269,8 +269,11 @@ def flow(net: AwsNetwork, source: Peer, target: Peer, protocol: str) -> Flow | N
 def _flow(net: AwsNetwork, source: Peer, target: Peer, protocol: str) -> Flow | None:
     if source.address == target.address:
         return None
+    routed = True  # the local route, inside one VPC
     if source.vpc is not None and target.vpc is not None and source.vpc != target.vpc:
-        return None
+        routed, maybe = peered(net, _ends(source), _ends(target), (source.vpc, target.vpc))
+        if not maybe:
+            return None
     out_low, out_high, _, out_unknown = _sg_ports(net, source, target, "egress", protocol)
     if not out_high:
         return None
@@ -288,7 +291,10 @@ def _flow(net: AwsNetwork, source: Peer, target: Peer, protocol: str) -> Flow | 
     low, high = bounds
     if not high:
         return None
+    low = low if routed else ()
     unknowns = tuple(dict.fromkeys(out_unknown + in_unknown)) if low != high else ()
+    if not routed:
+        unknowns += (f"the peering routes between {source.vpc} and {target.vpc}",)
     if low != high and (source.vpc is None or target.vpc is None):
         unknowns += ("the VPC of a subnet not declared here",)
     return Flow(source.address, target.address, protocol, high, low, tuple(via), unknowns)
@@ -305,7 +311,8 @@ def workloads(net: AwsNetwork) -> list[str]:
 
 
 def _candidates(net: AwsNetwork, target: Peer) -> list[str]:
-    """Workloads that may reach ``target``: those of its VPC and those whose VPC is unknown.
+    """Workloads that may reach ``target``: those of its VPC, of VPCs peered with it, and
+    those whose VPC is unknown.
     ``flow`` decides; this is what one target (``explain``, exports) costs, O(workloads).
     Walks over many targets use ``chains``' forward index instead."""
     if "lateral_by_vpc" not in net.memo:
@@ -318,7 +325,8 @@ def _candidates(net: AwsNetwork, target: Peer) -> list[str]:
     index: dict[str | None, list[str]] = net.memo["lateral_by_vpc"]
     if target.vpc is None:
         return workloads(net)
-    return sorted(index.get(target.vpc, []) + index.get(None, []))
+    vpcs = [target.vpc, None, *net.peers_of(target.vpc)]
+    return sorted(name for vpc in vpcs for name in index.get(vpc, []))
 
 
 def reachers(net: AwsNetwork, target_address: str) -> list[Flow]:

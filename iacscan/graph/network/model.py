@@ -42,7 +42,7 @@ class Route:
     """One route: destination CIDR (or an unknown) and the target's kind and address."""
 
     destination: Any
-    kind: str  # igw | local | other | unknown
+    kind: str  # igw | local | pcx (VPC peering) | other | unknown
     target: str
     owner: str  # route table or aws_route address
 
@@ -68,6 +68,7 @@ class AwsNetwork:
     igw_vpc: dict[str, Any] = field(default_factory=dict)
     eips: set[str] = field(default_factory=set)  # instances and ENIs with an Elastic IP
     listeners: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+    peerings: dict[str, tuple[str, str]] = field(default_factory=dict)  # pcx -> (vpc, peer vpc)
     # Derived once per scan by the analysis (port cut points, resolved NACL rules): without
     # them every workload re-read every rule, which made the analysis quadratic.
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -90,6 +91,16 @@ class AwsNetwork:
             self.memo["by_name"] = index
         named: dict[tuple[str, str], Resource] = self.memo["by_name"]
         return next((named[(t, name)] for t in types if (t, name) in named), None)
+
+    def table_of(self, subnet: Resource) -> str | None:
+        """The subnet's route table: its association, else its VPC's main table (None: AWS's
+        implicit main table, which holds only the local route)."""
+        return self.subnet_table.get(subnet.address) or self.main_table.get(self.vpc_of(subnet))
+
+    def peers_of(self, vpc: str | None) -> list[str]:
+        """VPCs peered with ``vpc`` by a connection declared here."""
+        found = [b if a == vpc else a for a, b in self.peerings.values() if vpc in (a, b)]
+        return sorted(set(found))
 
     def vpc_of(self, resource: Resource) -> str:
         """The VPC address of a subnet (``aws_default_subnet``: the default VPC)."""
@@ -172,6 +183,9 @@ def _route(net: AwsNetwork, block: dict[str, Any], destination: Any, owner: str)
         return Route(destination, "igw", igw, owner)
     if is_unknown(gateway) and not address(gateway):
         return Route(destination, "unknown", str(gateway), owner)
+    peering = address(block.get("vpc_peering_connection_id"))
+    if peering and peering.startswith("aws_vpc_peering_connection."):
+        return Route(destination, "pcx", peering, owner)
     target = next((str(v) for k, v in block.items() if k.endswith("_id") and v), "")
     return Route(destination, "other", target, owner)
 
@@ -212,6 +226,12 @@ def _eip(net: AwsNetwork, r: Resource) -> None:
             net.eips.add(target)
 
 
+def _peering(net: AwsNetwork, r: Resource) -> None:
+    vpc, peer = address(r.attrs.get("vpc_id")), address(r.attrs.get("peer_vpc_id"))
+    if vpc and peer:
+        net.peerings[r.address] = (vpc, peer)
+
+
 def _listener(net: AwsNetwork, r: Resource) -> None:
     lb = address(r.attrs.get("load_balancer_arn"))
     if lb:
@@ -232,6 +252,7 @@ _INDEXERS: dict[str, tuple[Any, ...]] = {
     "aws_default_security_group": (_default_sg,),
     "aws_eip": (_eip,),
     "aws_eip_association": (_eip,),
+    "aws_vpc_peering_connection": (_peering,),
     "aws_lb_listener": (_listener,),
     "aws_alb_listener": (_listener,),
 }
