@@ -40,6 +40,14 @@ def union(a: Spans, b: Spans) -> Spans:
 
 
 def intersect(a: Spans, b: Spans) -> Spans:
+    if not a or not b:
+        return ()
+    # One span covering the other side whole (the neutral element, a full port range, the
+    # whole internet): the analysis intersects such pairs most of the time.
+    if len(a) == 1 and a[0][0] <= b[0][0] and b[-1][1] <= a[0][1]:
+        return b
+    if len(b) == 1 and b[0][0] <= a[0][0] and a[-1][1] <= b[0][1]:
+        return a
     out, i, j = [], 0, 0
     while i < len(a) and j < len(b):
         low, high = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
