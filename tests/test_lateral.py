@@ -168,3 +168,22 @@ def test_flows_cross_a_peering_only_with_routes_both_ways() -> None:
     ]
     assert lateral_chain(net, "aws_instance.db_without_route_back", exposed) is None
     assert lateral_chain(net, "aws_instance.db_not_peered", exposed) is None
+
+
+def test_flows_cross_a_transit_gateway_for_sure_only_through_its_default_table() -> None:
+    result = load([ROOT / "exposure" / "transit"], environ={}, jobs=1, use_cache=False)
+    assert result.errors == []
+    assert {k: v[:2] for k, v in flows(result).items()} == {
+        ("hub", "db_in_spoke", "tcp"): ("OPEN", ((5432, 5432),)),
+        ("hub", "db_behind_custom_table", "tcp"): ("UNDETERMINED", ((5432, 5432),)),
+    }
+    net = network_of(result.graph, result.resources[0])
+    exposed = {"aws_instance.hub": True}
+    chain = lateral_chain(net, "aws_instance.db_behind_custom_table", exposed)
+    assert chain is not None and not chain.sure
+    assert chain.hops[0].unknowns == (
+        "the routes between aws_vpc.hub and aws_vpc.custom (peering or TGW)",
+    )
+    assert hops(lateral_chain(net, "aws_instance.db_in_spoke", exposed)) == [
+        ("aws_instance.hub", "aws_instance.db_in_spoke", "OPEN")
+    ]

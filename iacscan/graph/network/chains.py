@@ -303,7 +303,7 @@ def open_egress(net: AwsNetwork, source: Peer) -> bool:
     vpc = net.resources.get(source.vpc or "")
     cidr = vpc.attrs.get("cidr_block") if vpc is not None else None
     whole = cidr_spans(cidr, 4) if isinstance(cidr, str) else None
-    if net.peerings:  # targets in peered VPCs too: only egress to everywhere is the same
+    if net.peerings or net.transit:  # other VPCs too: only egress to everywhere is the same
         whole = FULL[4]
     if source.loose or whole is None:
         return False

@@ -14,7 +14,7 @@ Peers are addressed by their subnets' IPv4 CIDRs, since a workload's own address
 pick: a CIDR must cover a whole subnet to admit a peer for sure, and touching it makes it a
 maybe. Each answer has two bounds, like the internet exposure: the ports open for sure and
 those open at most; they differ only where a value is known after apply. Flows between VPCs
-go over peering connections (``peering.py``); transit gateways and IPv6 are not modelled.
+go over peering connections and transit gateways (``peering.py``); IPv6 is not modelled.
 
 ``reachers(net, target)`` answers for one target (``explain``, graph exports); ``chains``
 walks forward from the internet-exposed workloads over an index of who may admit whom.
@@ -294,7 +294,7 @@ def _flow(net: AwsNetwork, source: Peer, target: Peer, protocol: str) -> Flow | 
     low = low if routed else ()
     unknowns = tuple(dict.fromkeys(out_unknown + in_unknown)) if low != high else ()
     if not routed:
-        unknowns += (f"the peering routes between {source.vpc} and {target.vpc}",)
+        unknowns += (f"the routes between {source.vpc} and {target.vpc} (peering or TGW)",)
     if low != high and (source.vpc is None or target.vpc is None):
         unknowns += ("the VPC of a subnet not declared here",)
     return Flow(source.address, target.address, protocol, high, low, tuple(via), unknowns)

@@ -42,7 +42,7 @@ class Route:
     """One route: destination CIDR (or an unknown) and the target's kind and address."""
 
     destination: Any
-    kind: str  # igw | local | pcx (VPC peering) | other | unknown
+    kind: str  # igw | local | pcx (VPC peering) | tgw (transit gateway) | other | unknown
     target: str
     owner: str  # route table or aws_route address
 
@@ -69,6 +69,9 @@ class AwsNetwork:
     eips: set[str] = field(default_factory=set)  # instances and ENIs with an Elastic IP
     listeners: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
     peerings: dict[str, tuple[str, str]] = field(default_factory=dict)  # pcx -> (vpc, peer vpc)
+    # transit gateway -> {attached VPC: does the attachment use the TGW's default route
+    # table for association and propagation (then every attached VPC routes to the others)}
+    transit: dict[str, dict[str, bool]] = field(default_factory=dict)
     # Derived once per scan by the analysis (port cut points, resolved NACL rules): without
     # them every workload re-read every rule, which made the analysis quadratic.
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -98,8 +101,9 @@ class AwsNetwork:
         return self.subnet_table.get(subnet.address) or self.main_table.get(self.vpc_of(subnet))
 
     def peers_of(self, vpc: str | None) -> list[str]:
-        """VPCs peered with ``vpc`` by a connection declared here."""
+        """VPCs joined to ``vpc`` by a peering connection or a transit gateway declared here."""
         found = [b if a == vpc else a for a, b in self.peerings.values() if vpc in (a, b)]
+        found += [v for vpcs in self.transit.values() if vpc in vpcs for v in vpcs if v != vpc]
         return sorted(set(found))
 
     def vpc_of(self, resource: Resource) -> str:
@@ -186,6 +190,9 @@ def _route(net: AwsNetwork, block: dict[str, Any], destination: Any, owner: str)
     peering = address(block.get("vpc_peering_connection_id"))
     if peering and peering.startswith("aws_vpc_peering_connection."):
         return Route(destination, "pcx", peering, owner)
+    transit = address(block.get("transit_gateway_id"))
+    if transit and transit.startswith("aws_ec2_transit_gateway."):
+        return Route(destination, "tgw", transit, owner)
     target = next((str(v) for k, v in block.items() if k.endswith("_id") and v), "")
     return Route(destination, "other", target, owner)
 
@@ -232,6 +239,22 @@ def _peering(net: AwsNetwork, r: Resource) -> None:
         net.peerings[r.address] = (vpc, peer)
 
 
+def _transit_attachment(net: AwsNetwork, r: Resource) -> None:
+    """A VPC attached to a transit gateway; the default route table (association and
+    propagation enabled unless turned off, on the attachment or the gateway) links it to
+    every other attached VPC."""
+    gateway, vpc = address(r.attrs.get("transit_gateway_id")), address(r.attrs.get("vpc_id"))
+    if not gateway or not vpc:
+        return
+    tgw = net.resources.get(gateway)
+    flags = [r.attrs.get(f"transit_gateway_default_route_table_{k}") for k in _TGW_KEYS]
+    flags += [tgw.attrs.get(f"default_route_table_{k}") for k in _TGW_KEYS] if tgw else []
+    net.transit.setdefault(gateway, {})[vpc] = all(f in (None, True, "enable") for f in flags)
+
+
+_TGW_KEYS = ("association", "propagation")
+
+
 def _listener(net: AwsNetwork, r: Resource) -> None:
     lb = address(r.attrs.get("load_balancer_arn"))
     if lb:
@@ -253,6 +276,7 @@ _INDEXERS: dict[str, tuple[Any, ...]] = {
     "aws_eip": (_eip,),
     "aws_eip_association": (_eip,),
     "aws_vpc_peering_connection": (_peering,),
+    "aws_ec2_transit_gateway_vpc_attachment": (_transit_attachment,),
     "aws_lb_listener": (_listener,),
     "aws_alb_listener": (_listener,),
 }
