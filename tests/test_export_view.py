@@ -37,6 +37,7 @@ def test_containment_vpc_subnet_workload_and_compose(graph):
         "shop:aws_instance.app[0]": "shop:aws_subnet.private[0]",
         "shop:aws_instance.app[1]": "shop:aws_subnet.private[1]",
         "shop:aws_instance.bastion": "shop:aws_subnet.public[0]",
+        "host:tools": "project:tools",  # the project's host, for its loopback binds
         "tools:network.back": "project:tools",
         "tools:network.front": "project:tools",
         "tools:service.api": "project:tools",  # two networks: the project
@@ -71,6 +72,7 @@ def test_compose_flows_from_the_internet_and_between_services(graph):
         if e.kind == "reaches" and "tools" in e.target
     )
     assert flows == [
+        ("host:tools", "tools:service.db", "tcp 5432 (loopback)", ""),  # 127.0.0.1:5432
         ("internet", "tools:service.proxy", "IPv4 tcp 80,443", ""),
         ("internet", "tools:service.proxy", "IPv6 tcp 80,443", ""),
         ("tools:service.api", "tools:service.db", "all ports", "network.back"),

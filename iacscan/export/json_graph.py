@@ -59,7 +59,7 @@ def synthetic_record(node: str) -> dict[str, Any]:
 def _record(node: ViewNode, redact: bool) -> dict[str, Any]:
     if node.kind == "resource" and node.resource is not None:
         return node_record(node.id, node.resource, redact)
-    if node.kind in ("internet", "project"):
+    if node.kind in ("internet", "host", "project"):
         return {**synthetic_record(node.id), "type": node.type, **_label(node)}
     return {"id": node.id, "address": node.label, "type": node.type, "count": node.count}
 

@@ -41,20 +41,31 @@ def node_verdict(graph: nx.MultiDiGraph, node: str, resource: Resource) -> str |
     return max((row.verdict for row in rows), key=RANK.__getitem__, default="CLOSED")
 
 
+HOST = "host:"  # id prefix of a compose project's host node (inside the project's box)
+
+
 def compose_flows(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """``reaches`` edges of compose projects, as edge records: internet -> service per
-    (family, protocol) with an OPEN or RESTRICTED published port, and service -> service for
-    services that share a network (all ports)."""
+    (family, protocol) with an OPEN or RESTRICTED published port, host -> service for ports
+    published on the host's loopback only, and service -> service for services that share
+    a network (all ports)."""
     edges: list[dict[str, Any]] = []
     for node, data in sorted(graph.nodes(data=True)):
         if data["resource"].type != "compose_service":
             continue
         spans: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         verdicts: dict[tuple[int, str], set[str]] = defaultdict(set)
+        local: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for row in service_exposure(graph, node):
             if row.verdict in REACHING:
                 spans[(row.family, row.protocol)].append(row.ports)
                 verdicts[(row.family, row.protocol)].add(row.verdict)
+            elif any(b.startswith("HOST_LOCAL_BIND") for b in row.blocked_by):
+                local[row.protocol].append(row.ports)
+        host = HOST + data["resource"].root
+        for protocol, ports in sorted(local.items()):
+            label = f"{protocol} {ports_text(sorted(set(ports)))} (loopback)"
+            edges.append(_edge(host, node, label, "HOST_LOCAL"))
         for (family, protocol), ports in sorted(spans.items()):
             edges.append(
                 _edge(

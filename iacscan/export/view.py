@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from iacscan.export.containment import PROJECT, parents
-from iacscan.export.verdicts import compose_flows, node_verdict
+from iacscan.export.verdicts import HOST, compose_flows, node_verdict
 from iacscan.graph.network.flows import INTERNET, with_flows
 from iacscan.model import Finding, Resource, severity_rank
 
@@ -46,13 +46,14 @@ class ViewOptions:
 @dataclass(frozen=True)
 class ViewNode:
     """A drawn node: one resource, several collapsed ones (``members``; ``resource`` is then
-    the first member's), or a synthetic node (``internet``, a compose project). ``verdict`` is
+    the first member's), or a synthetic node (``internet``, a compose project and its
+    ``host``). ``verdict`` is
     None for what is not a workload, ``severity`` for a node without findings."""
 
     id: str
     label: str
     type: str
-    kind: str  # resource | internet | project | instances | modules
+    kind: str  # resource | internet | host | project | instances | modules
     parent: str | None = None
     verdict: str | None = None
     severity: str | None = None
@@ -137,6 +138,11 @@ def _base_nodes(
     nodes = []
     for node in sorted(flows.nodes):
         resource = flows.nodes[node].get("resource")
+        if resource is None and node.startswith(HOST):  # a compose project's host
+            nodes.append(
+                ViewNode(node, "host", "loopback binds", "host", PROJECT + node[len(HOST) :])
+            )
+            continue
         if resource is None:
             nodes.append(ViewNode(node, node, node, "internet"))
             continue
@@ -210,9 +216,12 @@ def build_view(
     options = options or ViewOptions()
     flows = with_flows(graph)
     extra = compose_flows(graph)
-    if any(e["source"] == INTERNET for e in extra) and INTERNET not in flows:
+    synthetic = sorted(
+        {e["source"] for e in extra if e["source"] == INTERNET or e["source"].startswith(HOST)}
+    )
+    if any(s not in flows for s in synthetic):
         flows = flows.copy()
-        flows.add_node(INTERNET, synthetic=True)
+        flows.add_nodes_from(synthetic, synthetic=True)
     nodes = _base_nodes(graph, flows, findings)
     edges = [e for e in _base_edges(flows, extra) if e.layer in options.edges]
     nodes, edges = select(graph, nodes, edges, options)
