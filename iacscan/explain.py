@@ -19,10 +19,11 @@ from tabulate import tabulate
 from iacscan.compose.reach import ALL_PORTS, networks_of, peers, service_exposure
 from iacscan.graph.network import Verdict, workload_exposure
 from iacscan.graph.network.chains import Chain, lateral_chain
-from iacscan.graph.network.lateral import Flow, reachers
+from iacscan.graph.network.lateral import Flow, hop_text, reachers
 from iacscan.graph.network.lb_chains import lb_exposure
 from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
+from iacscan.graph.network.sets import ports_text, span_text
 from iacscan.model import Resource
 from iacscan.rules.exposure_checks import exposed_workloads
 
@@ -109,10 +110,6 @@ def _compose_service(graph: Any, node: str, resource: Resource) -> Explanation:
     return Explanation(node, resource, tuple(service_exposure(graph, node)), None, (), lateral)
 
 
-def ports_text(ports: tuple[int, int]) -> str:
-    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
-
-
 def _cell(items: tuple[str, ...], separator: str) -> str:
     return separator.join(items) if items else "-"
 
@@ -138,7 +135,7 @@ def _verdict_table(verdicts: tuple[Verdict, ...]) -> str:
         (
             f"IPv{v.family}",
             v.protocol,
-            ports_text(v.ports),
+            span_text(v.ports),
             v.verdict,
             _cell(v.sources, ", "),
             _cell(v.path, " -> "),
@@ -154,7 +151,7 @@ def _lateral_table(flows: tuple[Flow, ...]) -> str:
         (
             f.source,
             f.protocol,
-            ",".join(ports_text(span) for span in f.ports),
+            ports_text(f.ports),
             f.verdict,
             _cell(f.via, ", "),
         )
@@ -164,15 +161,10 @@ def _lateral_table(flows: tuple[Flow, ...]) -> str:
 
 
 def _chain_lines(chain: Chain) -> list[str]:
-    hops = chain.hops
-    verdict = "OPEN" if chain.sure else "UNDETERMINED"
-    path = " -> ".join(("internet", *(h.source for h in hops), hops[-1].target))
-    lines = [f"{verdict}: {path}"]
-    for hop in hops:
-        ports = ",".join(ports_text(span) for span in hop.ports)
-        via = f" via {', '.join(hop.via)}" if hop.via else ""
-        lines.append(f"  {hop.source} -> {hop.target}: {hop.protocol} {ports} ({hop.verdict}){via}")
-    return lines
+    return [
+        f"{chain.verdict}: {' -> '.join(chain.path)}",
+        *(f"  {hop_text(h)}" for h in chain.hops),
+    ]
 
 
 def render_table(explanation: Explanation) -> str:
@@ -228,8 +220,8 @@ def to_json(explanation: Explanation) -> dict[str, Any]:
 def _chain_json(chain: Chain) -> dict[str, Any]:
     hops = chain.hops
     return {
-        "verdict": "OPEN" if chain.sure else "UNDETERMINED",
-        "path": ["internet", *(h.source for h in hops), hops[-1].target],
+        "verdict": chain.verdict,
+        "path": list(chain.path),
         "hops": [
             {
                 "source": h.source,

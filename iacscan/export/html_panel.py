@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from iacscan.explain import NOT_A_WORKLOAD, explain, ports_text
+from iacscan.explain import NOT_A_WORKLOAD, explain
 from iacscan.export.json_graph import attributes
 from iacscan.export.verdicts import RANK
 from iacscan.export.view import View, ViewEdge, ViewNode
 from iacscan.graph.network.exposure import Verdict
 from iacscan.graph.network.flows import INTERNET
+from iacscan.graph.network.sets import ports_text, span_text
 
 MAX_ROWS = 30
 
@@ -41,7 +42,7 @@ def paths_from_internet(edges: list[ViewEdge]) -> dict[str, list[int]]:
 
 
 def _row(verdict: Verdict, redact: bool) -> str:
-    text = f"IPv{verdict.family} {verdict.protocol} {ports_text(verdict.ports)}: {verdict.verdict}"
+    text = f"IPv{verdict.family} {verdict.protocol} {span_text(verdict.ports)}: {verdict.verdict}"
     if verdict.sources and not redact:
         text += " from " + ", ".join(verdict.sources)
     if verdict.path:
@@ -63,7 +64,7 @@ def exposure_rows(view: View, node: str) -> list[str]:
         blockers = sorted({b for v in closed for b in v.blocked_by})
         lines.append(f"CLOSED on {len(closed)} port ranges, blocked by: " + ", ".join(blockers[:8]))
     for flow in explanation.lateral:
-        ports = ",".join(ports_text(span) for span in flow.ports)
+        ports = ports_text(flow.ports)
         lines.append(
             f"from {flow.source}: {flow.protocol} {ports} {flow.verdict} ({', '.join(flow.via)})"
         )

@@ -16,9 +16,10 @@ import networkx as nx
 
 from iacscan.compose.reach import networks_of, peers, service_exposure
 from iacscan.graph.network.exposure import Verdict, workload_exposure
-from iacscan.graph.network.flows import INTERNET, REACHING, ports_text
+from iacscan.graph.network.flows import INTERNET, REACHING
 from iacscan.graph.network.lb_chains import lb_exposure
 from iacscan.graph.network.placement import PLACERS
+from iacscan.graph.network.sets import ports_text
 from iacscan.model import Resource
 
 RANK = {"CLOSED": 0, "UNDETERMINED": 1, "RESTRICTED": 2, "OPEN": 3}

@@ -15,10 +15,11 @@ import networkx as nx
 from iacscan.graph.cidrs import covers_public
 from iacscan.graph.network import Verdict, workload_exposure
 from iacscan.graph.network.chains import Chain, lateral_chain
-from iacscan.graph.network.lateral import Flow
+from iacscan.graph.network.lateral import hop_text
 from iacscan.graph.network.lb_chains import LB_TYPES, lb_exposure
 from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
+from iacscan.graph.network.sets import ports_text, span_text
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 
 
@@ -49,11 +50,10 @@ def _wide(verdict: Verdict) -> bool:
 
 def evidence(verdict: Verdict) -> tuple[str, ...]:
     """The verdict as finding evidence, one string per fact."""
-    first, last = verdict.ports
     return (
         f"verdict: {verdict.verdict} (IPv{verdict.family})",
         f"protocol: {verdict.protocol}",
-        f"ports: {first}" if first == last else f"ports: {first}-{last}",
+        f"ports: {span_text(verdict.ports)}",
         f"sources: {', '.join(verdict.sources) or '-'}",
         f"path: {' -> '.join(verdict.path) or '-'}",
         f"blocked_by: {', '.join(verdict.blocked_by) or '-'}",
@@ -67,12 +67,11 @@ def details(verdicts: list[Verdict]) -> tuple[tuple[str, Any], ...]:
     ``sources``, ``path``, ``blocked_by``); any further ones under ``other_verdicts``."""
 
     def one(verdict: Verdict) -> tuple[tuple[str, Any], ...]:
-        first, last = verdict.ports
         return (
             ("verdict", verdict.verdict),
             ("family", f"IPv{verdict.family}"),
             ("protocol", verdict.protocol),
-            ("ports", str(first) if first == last else f"{first}-{last}"),
+            ("ports", span_text(verdict.ports)),
             ("sources", tuple(verdict.sources)),
             ("path", tuple(verdict.path)),
             ("blocked_by", tuple(verdict.blocked_by)),
@@ -133,32 +132,23 @@ def exposed_workloads(graph: nx.MultiDiGraph, root: str) -> dict[str, bool]:
     return cache[root]
 
 
-def _hop_text(hop: Flow) -> str:
-    ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in hop.ports)
-    via = f" via {', '.join(hop.via)}" if hop.via else ""
-    return f"{hop.source} -> {hop.target}: {hop.protocol} {ports} ({hop.verdict}){via}"
-
-
 def _chain_outcome(chain: Chain) -> Outcome:
-    last = chain.hops[-1]
-    path = ("internet", *(h.source for h in chain.hops), last.target)
-    ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in last.ports)
-    verdict = "OPEN" if chain.sure else "UNDETERMINED"
+    last, path, verdict = chain.hops[-1], chain.path, chain.verdict
     unknowns = tuple(dict.fromkeys(u for h in chain.hops for u in h.unknowns))
     evidence = (
         f"verdict: {verdict} (lateral, {len(chain.hops)} hop{'s' * (len(chain.hops) > 1)})",
         f"path: {' -> '.join(path)}",
-        *(f"hop: {_hop_text(h)}" for h in chain.hops),
+        *(f"hop: {hop_text(h)}" for h in chain.hops),
         *(f"unknown: {u}" for u in unknowns),
     )
     details = (
         ("verdict", verdict),
         ("protocol", last.protocol),
-        ("ports", ports),
+        ("ports", ports_text(last.ports)),
         ("sources", (chain.hops[0].source,)),
         ("path", path),
         ("blocked_by", ()),
-        ("hops", tuple(_hop_text(h) for h in chain.hops)),
+        ("hops", tuple(hop_text(h) for h in chain.hops)),
         ("unknowns", unknowns),
     )
     return Outcome(Tri.TRUE if chain.sure else Tri.UNKNOWN, "", evidence, details)

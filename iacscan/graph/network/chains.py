@@ -50,6 +50,14 @@ class Chain:
     hops: tuple[Flow, ...]
     sure: bool  # every hop OPEN and the entry exposed for sure
 
+    @property
+    def path(self) -> tuple[str, ...]:
+        return ("internet", *(hop.source for hop in self.hops), self.hops[-1].target)
+
+    @property
+    def verdict(self) -> str:
+        return "OPEN" if self.sure else "UNDETERMINED"
+
 
 @dataclass
 class _Index:

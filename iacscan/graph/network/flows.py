@@ -18,13 +18,10 @@ from iacscan.graph.network.exposure import workload_exposure
 from iacscan.graph.network.lateral import reachers
 from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
+from iacscan.graph.network.sets import ports_text
 
 INTERNET = "internet"
 REACHING = ("OPEN", "RESTRICTED")
-
-
-def ports_text(spans: list[tuple[int, int]]) -> str:
-    return ",".join(str(low) if low == high else f"{low}-{high}" for low, high in sorted(spans))
 
 
 def with_flows(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -75,7 +72,7 @@ def _add_lateral(graph: nx.MultiDiGraph, copy: nx.MultiDiGraph) -> None:
                 node,
                 key=f"reaches:{flow.protocol}",
                 kind="reaches",
-                attribute=f"{flow.protocol} {ports_text(list(flow.ports))}",
+                attribute=f"{flow.protocol} {ports_text(flow.ports)}",
                 verdict=flow.verdict,
                 via=", ".join(flow.via),
             )

@@ -29,7 +29,7 @@ from iacscan.graph.network.lb_chains import Peers, acl_of_subnet, covers, subnet
 from iacscan.graph.network.model import DEFAULT_ACL, SG_TYPES, AwsNetwork, address
 from iacscan.graph.network.peering import Ends, peered
 from iacscan.graph.network.placement import PLACERS, Placement
-from iacscan.graph.network.sets import EPHEMERAL, Span, Spans, intersect, spans, union
+from iacscan.graph.network.sets import EPHEMERAL, Span, Spans, intersect, ports_text, spans, union
 from iacscan.graph.security_groups import SgRule
 from iacscan.terraform.values import is_unknown
 
@@ -67,6 +67,13 @@ class Flow:
     @property
     def verdict(self) -> str:
         return "OPEN" if self.sure == self.ports else "UNDETERMINED"
+
+
+def hop_text(hop: Flow) -> str:
+    """``web -> db: tcp 5432 (OPEN) via sg.db.ingress[0]``: one flow as evidence prints it."""
+    via = f" via {', '.join(hop.via)}" if hop.via else ""
+    ports = ports_text(hop.ports)
+    return f"{hop.source} -> {hop.target}: {hop.protocol} {ports} ({hop.verdict}){via}"
 
 
 def _aws_default(vpc: str | None) -> str:

@@ -77,6 +77,16 @@ def subtract(a: Spans, b: Spans) -> Spans:
     return tuple(out)
 
 
+def span_text(span: Span) -> str:
+    """``22`` or ``8000-8080``: one port interval as reports print it."""
+    return str(span[0]) if span[0] == span[1] else f"{span[0]}-{span[1]}"
+
+
+def ports_text(items: Iterable[Span]) -> str:
+    """``22,443,8000-8080``: several port intervals, sorted."""
+    return ",".join(span_text(span) for span in sorted(items))
+
+
 def network_spans(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> Spans:
     return ((int(net.network_address), int(net.broadcast_address)),)
 
