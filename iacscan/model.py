@@ -7,6 +7,7 @@ shapes. Attribute values follow ``iacscan.terraform.values``: plain data, with `
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,12 +56,13 @@ class Resource:
     # What a Terraform plan does to it: create, update, replace, no-op, read ("" without a plan)
     change: str = ""
 
-    def location_of(self, path: str) -> Location:
-        """The most specific known location for an attribute path, else the resource's."""
+    def location_of(self, path: str, more: Mapping[str, tuple[int, int]] | None = None) -> Location:
+        """The most specific known location for an attribute path, else the resource's.
+        ``more`` adds lines a view found inside an attribute (keys of a heredoc's JSON)."""
         while path:
-            if path in self.lines:
-                line, end = self.lines[path]
-                return Location(self.location.file, line, end)
+            found = (more or {}).get(path) or self.lines.get(path)
+            if found is not None:
+                return Location(self.location.file, *found)
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return self.location

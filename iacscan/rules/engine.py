@@ -88,7 +88,7 @@ def make_finding(
 ) -> Finding:
     resource: Resource = graph.nodes[subject.node]["resource"]
     path = subject.path_prefix.rstrip(".") if subject.record else outcome.path
-    location = resource.location_of(path) if path else resource.location
+    location = resource.location_of(path, subject.extra.get("lines")) if path else resource.location
     if rule.message:
         message = rule.message.format(resource=resource.address, path=path or resource.address)
     else:

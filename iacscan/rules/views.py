@@ -121,15 +121,14 @@ def ecs_containers_view(
 ) -> list[Subject]:
     """One subject per container of an ``aws_ecs_task_definition``, with ECS's JSON field
     names (``privileged``, ``linuxParameters.capabilities.add``), so a finding names the
-    container. Positions found inside a heredoc are added to the resource's ``lines``."""
+    container. Positions found inside a heredoc travel as the subject's ``lines``; the
+    resource itself is never changed."""
     subjects = []
     for resource in _managed(resources, ("aws_ecs_task_definition",)):
         node = node_ids[f"{resource.root}:{resource.address}"]
         for container in ecs.containers(resource):
-            for path, span in container.lines.items():
-                resource.lines.setdefault(path, span)
             prefix = container.path + ("." if isinstance(container.attrs, dict) else "")
-            extra = {"container": container}
+            extra = {"container": container, "lines": container.lines}
             subjects.append(Subject(node, resource.type, container.attrs, node, prefix, extra))
     return subjects
 
