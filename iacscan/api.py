@@ -16,8 +16,7 @@ import networkx as nx
 from iacscan.cache import ParseCache, Progress, default_cache_dir
 from iacscan.compose import load_compose
 from iacscan.graph.builder import build_graph
-from iacscan.model import Resource, ScanError
-from iacscan.terraform.ast import Comment
+from iacscan.model import Comment, Resource, ScanError
 from iacscan.terraform.loader import TerraformLoader, discover
 from iacscan.terraform.plan import load_plans
 

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iacscan.model import Finding, Location, ScanError, severity_rank
+from iacscan.model import Comment, Finding, Location, ScanError, severity_rank
 from iacscan.rules.model import Rule
-from iacscan.terraform.ast import Comment
 
 SUPPRESSION = re.compile(r"iacscan:ignore\s+([A-Za-z0-9_\-*,]+)[ \t]*(.*)")
 BASELINE_VERSION = 1

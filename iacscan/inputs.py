@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from iacscan.model import Resource, ScanError
-from iacscan.terraform.ast import Comment
+from iacscan.model import Comment, Resource, ScanError
 
 
 @dataclass

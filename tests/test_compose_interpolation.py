@@ -9,8 +9,8 @@ import pytest
 
 from iacscan.api import load
 from iacscan.compose.interpolate import Substituted, interpolate_text, read_dotenv
+from iacscan.model.values import Unknown
 from iacscan.scan import ScanOptions, scan
-from iacscan.terraform.values import Unknown
 
 ENV = {"SET": "value", "EMPTY": ""}
 

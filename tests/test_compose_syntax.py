@@ -15,7 +15,7 @@ from iacscan.compose.syntax import (
     parse_volume,
     security_option,
 )
-from iacscan.terraform.values import Unknown
+from iacscan.model.values import Unknown
 
 
 def port(

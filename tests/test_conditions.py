@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
+from iacscan.model.values import Ref, Unknown
 from iacscan.rules.compiler import compile_condition
 from iacscan.rules.conditions import ConditionError, Subject, Tri, resolve
-from iacscan.terraform.values import Ref, Unknown
 
 GRAPH = nx.MultiDiGraph()
 UNSET = Unknown("variable 'x' has no value")

@@ -15,9 +15,9 @@ import pytest
 from iacscan.api import load
 from iacscan.containers import ecs
 from iacscan.model import Finding, Location, Resource
+from iacscan.model.values import Ref, Unknown
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
-from iacscan.terraform.values import Ref, Unknown
 
 RULES = {rule.id: rule for rule in load_rules()}
 ECS_RULES = [rule for rule_id, rule in sorted(RULES.items()) if rule_id.startswith("IAC-AWS-ECS")]

@@ -10,9 +10,8 @@ from iacscan.decide import (
     select_rules,
     write_baseline,
 )
-from iacscan.model import Finding, Location, ScanError
+from iacscan.model import Comment, Finding, Location, ScanError
 from iacscan.rules.model import Rule
-from iacscan.terraform.ast import Comment
 
 BLOCK = Location("main.tf", 10, 20)
 

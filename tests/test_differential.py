@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, load_fixture
 
-from iacscan.terraform.values import is_wholly_known
+from iacscan.model.values import is_wholly_known
 
 CASES = {
     "module_count": "terraform/eval/module_count",

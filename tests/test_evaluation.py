@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import by_address, load_fixture
 
 from iacscan.model import ScanError
-from iacscan.terraform.values import Ref, Unknown
+from iacscan.model.values import Ref, Unknown
 
 
 def network(**kwargs):

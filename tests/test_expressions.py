@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from iacscan.model.values import Ref, Unknown
 from iacscan.terraform.expressions import EvalError, Evaluator, ResourceValue
 from iacscan.terraform.functions import FunctionContext
 from iacscan.terraform.hcl import parse_expression
-from iacscan.terraform.values import Ref, Unknown
 
 VPC = ResourceValue("aws_vpc.main", {"cidr_block": "10.0.0.0/16", "tags": {"Name": "main"}})
 MANY = ResourceValue("aws_instance.web", {"ami": "ami-1"}, multi=True)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from iacscan.model.values import Ref, Unknown
 from iacscan.terraform.functions import (
     FUNCTION_NAMES,
     FunctionContext,
     FunctionError,
     call_function,
 )
-from iacscan.terraform.values import Ref, Unknown
 
 SG = Ref("aws_security_group.a", "id")
 VPC = Ref("aws_vpc.main", "id")
@@ -1099,8 +1099,8 @@ def test_function_table():
 
 def test_jsonencode_of_a_partly_unknown_value_keeps_the_structure_it_encodes() -> None:
     """Unknown text to Terraform, but readers of JSON attributes judge the known parts."""
+    from iacscan.model.values import Ref, Unknown, json_structure
     from iacscan.terraform.functions.encoding import _jsonencode
-    from iacscan.terraform.values import Ref, Unknown, json_structure
 
     value = [{"image": Ref("aws_ecr_repository.app", "repository_url"), "privileged": True}]
     encoded = _jsonencode(value)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
+from iacscan.model.values import Unknown
 from iacscan.rules.compiler import compile_condition
 from iacscan.rules.conditions import Subject, Tri
-from iacscan.terraform.values import Unknown
 
 LACKS_ALL = compile_condition({"attribute": "capabilities[*].drop", "lacks": "ALL"})
 

@@ -15,9 +15,9 @@ import pytest
 from conftest import FIXTURES
 
 from iacscan.api import load
+from iacscan.model.values import Ref, Unknown
 from iacscan.terraform.plan import action, load_plans, read_plan
 from iacscan.terraform.plan_discovery import discover_plans, looks_like_plan
-from iacscan.terraform.values import Ref, Unknown
 
 PLANS = FIXTURES / "plans"
 

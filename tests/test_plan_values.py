@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from iacscan.model.values import Ref, Unknown
 from iacscan.terraform.plan_refs import Target, references_of
 from iacscan.terraform.plan_values import ValueBuilder
-from iacscan.terraform.values import Ref, Unknown
 
 TARGETS = {
     "aws_security_group.a.id": [Target("aws_security_group.a", "id")],

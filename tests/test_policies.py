@@ -11,6 +11,7 @@ import pytest
 
 from iacscan.api import load
 from iacscan.model import Resource
+from iacscan.model.values import Ref, Unknown
 from iacscan.policies import actions
 from iacscan.policies.actions import classify, expand, matches, operations
 from iacscan.policies.collect import configuration_of, policy_value, role_policies
@@ -23,7 +24,6 @@ from iacscan.policies.judge import (
 )
 from iacscan.policies.managed import MANAGED, managed_policy
 from iacscan.policies.principals import audience, is_public, other_accounts, principal_class
-from iacscan.terraform.values import Ref, Unknown
 
 
 # -- actions ---------------------------------------------------------------------------------

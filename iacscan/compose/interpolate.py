@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from iacscan.compose.yamltree import LList, LMap
-from iacscan.terraform.values import Unknown
+from iacscan.model.values import Unknown
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATORS = (":-", "-", ":?", "?", ":+", "+")

@@ -23,7 +23,7 @@ from iacscan.compose.syntax import (
     security_option,
 )
 from iacscan.compose.yamltree import LList, LMap, Span
-from iacscan.terraform.values import Unknown
+from iacscan.model.values import Unknown
 
 BOOLEANS = ("privileged", "read_only", "init", "tty", "stdin_open", "oom_kill_disable")
 TEXTS = ("user", "image", "network_mode", "pid", "ipc", "uts", "userns_mode")  # ``user: 0``

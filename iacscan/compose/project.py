@@ -20,8 +20,7 @@ from iacscan.compose.interpolate import interpolate, read_dotenv
 from iacscan.compose.merge import Spans, merge
 from iacscan.compose.normalize import Normalized, normalize_definition, normalize_service
 from iacscan.compose.yamltree import LList, LMap, YamlError, parse_yaml
-from iacscan.model import ScanError
-from iacscan.terraform.ast import Comment
+from iacscan.model import Comment, ScanError
 
 SECTIONS = ("networks", "volumes")
 MAX_INCLUDE_DEPTH = 10

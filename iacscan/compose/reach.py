@@ -23,7 +23,7 @@ import networkx as nx
 
 from iacscan.compose.graph import namespace_owner
 from iacscan.graph.network.exposure import Verdict
-from iacscan.terraform.values import Unknown, is_unknown
+from iacscan.model.values import Unknown, is_unknown
 
 ALL_PORTS = (1, 65535)
 HOST_MODE = "network_mode: host: every port the service listens on is on the host's interfaces"

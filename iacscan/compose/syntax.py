@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from iacscan.compose.interpolate import Substituted
-from iacscan.terraform.values import Unknown
+from iacscan.model.values import Unknown
 
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown, is_unknown, json_structure
+from iacscan.model.values import Ref, Unknown, is_unknown, json_structure
 
 ATTRIBUTE = "container_definitions"
 Lines = dict[str, tuple[int, int]]

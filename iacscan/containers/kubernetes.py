@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iacscan.model import Resource
-from iacscan.terraform.values import is_unknown
+from iacscan.model.values import is_unknown
 
 _POD = ("spec",)
 _TEMPLATE = ("spec", "template", "spec")

@@ -13,7 +13,7 @@ from typing import Any
 
 from iacscan.export.view import View, ViewEdge, ViewNode
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown, to_json
+from iacscan.model.values import Ref, Unknown, to_json
 
 
 def redacted(value: Any) -> Any:

@@ -17,7 +17,7 @@ import networkx as nx
 from iacscan.compose.graph import add_compose_edges
 from iacscan.graph.relations import LINKS, RELATIONS, Link, Relation
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown
+from iacscan.model.values import Ref, Unknown
 
 _INDEX = re.compile(r"\[(\d+|\"[^\"]*\")\]")
 

@@ -18,7 +18,7 @@ from typing import Any
 from iacscan.graph.cidrs import cidr_network, covers_public, is_private
 from iacscan.graph.security_groups import normalize_protocol
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown, is_unknown
+from iacscan.model.values import Ref, Unknown, is_unknown
 
 ACL_TYPES = ("aws_network_acl", "aws_default_network_acl")
 ALL = "-1"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, is_unknown
+from iacscan.model.values import Ref, is_unknown
 
 ALL = "-1"
 PROTOCOL_NAMES = {"-1": ALL, "all": ALL, "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from iacscan.model import Resource
+from iacscan.model.values import Ref, Unknown, is_unknown
 from iacscan.policies.document import Policy, parse
 from iacscan.policies.managed import is_managed_arn, managed_policy
 from iacscan.policies.render import render
-from iacscan.terraform.values import Ref, Unknown, is_unknown
 
 DOCUMENT = "aws_iam_policy_document"
 

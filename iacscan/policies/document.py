@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from iacscan.terraform.values import is_unknown, json_structure
+from iacscan.model.values import is_unknown, json_structure
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from iacscan.model.values import Ref, Unknown
 from iacscan.policies.document import Condition, Statement
-from iacscan.terraform.values import Ref, Unknown
 
 PUBLIC, OWN, UNKNOWN, ORG = "public", "own", "unknown", "org"
 _ACCOUNT = re.compile(r"^\d{12}$")

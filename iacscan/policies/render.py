@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import Any
 
 from iacscan.model import Resource
+from iacscan.model.values import is_unknown
 from iacscan.policies.document import Condition, Policy, Statement, text_of
-from iacscan.terraform.values import is_unknown
 
 Resolve = Callable[[Any], Policy]  # a document value (JSON string, Ref...) -> Policy
 

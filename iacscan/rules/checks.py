@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from iacscan.graph.network_acls import Traffic, exposure
+from iacscan.model.values import is_unknown
 from iacscan.rules.compose_checks import CHECKS as COMPOSE_CHECKS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import (
@@ -21,7 +22,6 @@ from iacscan.rules.exposure_checks import (
 )
 from iacscan.rules.orchestration_checks import CHECKS as ORCHESTRATION_CHECKS
 from iacscan.rules.registry_checks import CHECKS as REGISTRY_CHECKS
-from iacscan.terraform.values import is_unknown
 
 Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
 VERDICT = {True: Tri.TRUE, False: Tri.FALSE, None: Tri.UNKNOWN}

@@ -11,6 +11,7 @@ from typing import Any
 
 import networkx as nx
 
+from iacscan.model.values import Unknown, is_unknown
 from iacscan.rules.conditions import (
     ELEMENT_OPERATORS,
     FALSE,
@@ -25,7 +26,6 @@ from iacscan.rules.conditions import (
     resolve,
     show,
 )
-from iacscan.terraform.values import Unknown, is_unknown
 
 Condition = Callable[[Subject, nx.MultiDiGraph], Outcome]
 PRESENCE = ("exists", "missing")

@@ -19,9 +19,9 @@ from iacscan.compose.interpolate import Substituted
 from iacscan.compose.reach import HOST_MODE, networks_of, peers, service_exposure
 from iacscan.graph.network.exposure import Verdict
 from iacscan.images import ImageRef, parse_image, registry_allowed
+from iacscan.model.values import Unknown, is_unknown
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import details, evidence
-from iacscan.terraform.values import Unknown, is_unknown
 
 Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
 _TRIVIAL = frozenset({"", "true", "false", "yes", "no", "on", "off", "0", "1", "none", "null"})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iacscan.graph.cidrs import cidr_network, covers_public, is_private
-from iacscan.terraform.values import Ref, Unknown, is_unknown
+from iacscan.model.values import Ref, Unknown, is_unknown
 
 # (key, value) pairs; values are str, tuples of str, or nested Details: hashable like Finding.
 Details = tuple[tuple[str, Any], ...]

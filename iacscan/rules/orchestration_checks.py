@@ -19,8 +19,8 @@ import networkx as nx
 from iacscan.containers import ecs
 from iacscan.containers.kubernetes import security_setting
 from iacscan.images import parse_image, registry_allowed
+from iacscan.model.values import Ref, Unknown, is_unknown
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri, resolve, show
-from iacscan.terraform.values import Ref, Unknown, is_unknown
 
 Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
 

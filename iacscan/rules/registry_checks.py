@@ -20,6 +20,7 @@ import networkx as nx
 
 from iacscan.images import ImageRef, parse_image, registry_allowed
 from iacscan.model import Resource
+from iacscan.model.values import Ref, Unknown, is_unknown
 from iacscan.policies.actions import is_wildcard
 from iacscan.policies.collect import (
     Configuration,
@@ -33,7 +34,6 @@ from iacscan.policies.judge import Grant, identity_grants, resource_grants, verd
 from iacscan.policies.managed import is_managed_arn
 from iacscan.policies.principals import is_own
 from iacscan.rules.conditions import FALSE, Details, Outcome, Subject, Tri, show
-from iacscan.terraform.values import Ref, Unknown, is_unknown
 
 Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
 TRI = {True: Tri.TRUE, False: Tri.FALSE, None: Tri.UNKNOWN}

@@ -15,8 +15,8 @@ from iacscan.containers import ecs, kubernetes
 from iacscan.graph.network_acls import all_entries
 from iacscan.graph.security_groups import all_rules
 from iacscan.model import Resource
+from iacscan.model.values import Ref, Unknown, is_unknown, iter_refs
 from iacscan.rules.conditions import Subject
-from iacscan.terraform.values import Ref, Unknown, is_unknown, iter_refs
 
 View = Callable[[list[Resource], nx.MultiDiGraph, dict[str, str]], list[Subject]]
 

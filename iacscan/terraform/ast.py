@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from iacscan.model import Comment
+
 
 class _Node:
     """Pickles as a constructor call: three times faster to load from the parse cache than
@@ -191,14 +193,6 @@ class Body(_Node):
 
     def blocks_of(self, block_type: str) -> list[Block]:
         return [b for b in self.blocks if b.type == block_type]
-
-
-@dataclass(frozen=True, slots=True)
-class Comment(_Node):
-    """A source comment, kept for inline suppressions (``# iacscan:ignore ...``)."""
-
-    line: int
-    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
+from iacscan.model.values import Ref, is_unknown, unknown_from
 from iacscan.terraform import ast
 from iacscan.terraform.expressions import Env, EvalError, ResourceValue, as_number
-from iacscan.terraform.values import Ref, is_unknown, unknown_from
 
 if TYPE_CHECKING:
     from iacscan.terraform.config import Project

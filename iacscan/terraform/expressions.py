@@ -13,9 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from iacscan.terraform import ast
-from iacscan.terraform.functions import FunctionContext, FunctionError, call_function
-from iacscan.terraform.values import (
+from iacscan.model.values import (
     Ref,
     Unknown,
     is_unknown,
@@ -25,6 +23,8 @@ from iacscan.terraform.values import (
     type_name,
     unknown_from,
 )
+from iacscan.terraform import ast
+from iacscan.terraform.functions import FunctionContext, FunctionError, call_function
 
 Step = tuple[str, Any]  # ("attr", name) | ("index", Expr)
 Env = dict[str, Any]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from iacscan.model import Location, Resource
+from iacscan.model.values import Unknown, is_unknown, iter_refs, to_display, unknown_from
 from iacscan.terraform import ast
 from iacscan.terraform.blocks import (
     eval_body,
@@ -33,7 +34,6 @@ from iacscan.terraform.expressions import (
 )
 from iacscan.terraform.functions import FunctionContext
 from iacscan.terraform.types import convert
-from iacscan.terraform.values import Unknown, is_unknown, iter_refs, to_display, unknown_from
 
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 

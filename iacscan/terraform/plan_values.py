@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from iacscan.model.values import Ref, Unknown
 from iacscan.terraform.plan_refs import Target, parse_traversal, references_of
-from iacscan.terraform.values import Ref, Unknown
 
 ABSENT = object()  # the configuration is known and does not set this attribute
 DROP = object()  # leave the key out of its object

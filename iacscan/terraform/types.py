@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from iacscan.model.values import is_unknown, normalize_number, to_display
 from iacscan.terraform import ast
-from iacscan.terraform.values import is_unknown, normalize_number, to_display
 
 Evaluate = Callable[[ast.Expr], Any]
 

@@ -33,7 +33,7 @@ from iacscan.graph.network.lateral import (
 )
 from iacscan.graph.network.model import DEFAULT_ACL, AwsNetwork, address
 from iacscan.graph.network.sets import FULL, Span, Spans, cidr_spans, intersect, subtract, union
-from iacscan.terraform.values import is_unknown
+from iacscan.model.values import is_unknown
 
 Table = dict[Any, dict[str, None]]  # key -> ordered set of target addresses
 # A by_subnet key: ("class", source subnet class, target subnet classes, ports per protocol

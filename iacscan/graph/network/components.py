@@ -40,7 +40,7 @@ from iacscan.graph.network.sets import (
 from iacscan.graph.network_acls import AclEntry
 from iacscan.graph.security_groups import SgRule
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown, is_unknown
+from iacscan.model.values import Ref, Unknown, is_unknown
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from iacscan.graph.network.sets import (
     union,
 )
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown
+from iacscan.model.values import Ref, Unknown
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from iacscan.graph.network.peering import Ends, peered
 from iacscan.graph.network.placement import PLACERS, Placement
 from iacscan.graph.network.sets import EPHEMERAL, Span, Spans, intersect, ports_text, spans, union
 from iacscan.graph.security_groups import SgRule
-from iacscan.terraform.values import is_unknown
+from iacscan.model.values import is_unknown
 
 ALL_PORTS: Spans = ((0, 65535),)
 PROTOCOLS = ("tcp", "udp")

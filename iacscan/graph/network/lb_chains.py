@@ -40,7 +40,7 @@ from iacscan.graph.network.placement import PLACERS, Placement
 from iacscan.graph.network.sets import EPHEMERAL, FULL, Span, Spans, cidr_spans, intersect, subtract
 from iacscan.graph.security_groups import SgRule, all_rules
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, is_unknown
+from iacscan.model.values import Ref, is_unknown
 
 LB_TYPES = ("aws_lb", "aws_alb")
 LISTENER_TYPES = ("aws_lb_listener", "aws_alb_listener")

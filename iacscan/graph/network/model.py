@@ -18,7 +18,7 @@ from typing import Any
 from iacscan.graph.network_acls import AclEntry, all_entries
 from iacscan.graph.security_groups import SgRule, all_rules
 from iacscan.model import Resource
-from iacscan.terraform.values import Ref, Unknown, is_unknown
+from iacscan.model.values import Ref, Unknown, is_unknown
 
 SG_TYPES = ("aws_security_group", "aws_default_security_group")
 DEFAULT_VPC = "(default VPC)"

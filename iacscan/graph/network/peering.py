@@ -17,7 +17,7 @@ import ipaddress
 from iacscan.graph.network.model import AwsNetwork, Route
 from iacscan.graph.network.sets import Spans, intersect, network_spans, subtract, union
 from iacscan.model import Resource
-from iacscan.terraform.values import is_unknown
+from iacscan.model.values import is_unknown
 
 # Per flow end: its subnets' addresses, and their IPv4 spans (None: not known).
 Ends = tuple[tuple[str | None, ...], tuple[Spans | None, ...]]

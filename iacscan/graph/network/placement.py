@@ -13,7 +13,7 @@ from typing import Any
 
 from iacscan.graph.network.model import AwsNetwork, listed
 from iacscan.model import Resource
-from iacscan.terraform.values import Unknown, is_unknown
+from iacscan.model.values import Unknown, is_unknown
 
 ENGINE_PORTS = (
     ("aurora-postgresql", 5432),

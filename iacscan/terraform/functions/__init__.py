@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from iacscan.model.values import first_unknown, unknown_from
 from iacscan.terraform.functions import (
     collection,
     conversion,
@@ -41,7 +42,6 @@ from iacscan.terraform.functions import (
     yamlcodec,
 )
 from iacscan.terraform.functions._core import FunctionContext, FunctionError, _NotStatic, _Spec
-from iacscan.terraform.values import first_unknown, unknown_from
 
 __all__ = ["FUNCTION_NAMES", "FunctionContext", "FunctionError", "call_function"]
 

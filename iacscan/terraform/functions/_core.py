@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from iacscan.terraform.values import is_unknown, normalize_number, type_name
+from iacscan.model.values import is_unknown, normalize_number, type_name
 
 Number = int | float
 

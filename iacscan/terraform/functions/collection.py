@@ -6,6 +6,13 @@ import math
 from decimal import Decimal, localcontext
 from typing import Any
 
+from iacscan.model.values import (
+    is_unknown,
+    is_wholly_known,
+    normalize_number,
+    type_name,
+    unknown_from,
+)
 from iacscan.terraform.functions._core import (
     FunctionError,
     Number,
@@ -22,13 +29,6 @@ from iacscan.terraform.functions._core import (
     _whole,
 )
 from iacscan.terraform.functions._graphemes import _graphemes
-from iacscan.terraform.values import (
-    is_unknown,
-    is_wholly_known,
-    normalize_number,
-    type_name,
-    unknown_from,
-)
 
 
 def _alltrue(values: Any) -> Any:

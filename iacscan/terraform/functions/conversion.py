@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from iacscan.model.values import is_wholly_known, type_name, unknown_from
 from iacscan.terraform.functions._core import (
     FunctionError,
     Number,
@@ -14,7 +15,6 @@ from iacscan.terraform.functions._core import (
     _string,
     _unify,
 )
-from iacscan.terraform.values import is_wholly_known, type_name, unknown_from
 
 
 def _tobool(value: Any) -> bool | None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote_plus
 
+from iacscan.model.values import Unknown, is_wholly_known, type_name, unknown_from
 from iacscan.terraform.functions._core import (
     FunctionError,
     _from_decimal,
@@ -21,7 +22,6 @@ from iacscan.terraform.functions._core import (
     _Spec,
     _string,
 )
-from iacscan.terraform.values import Unknown, is_wholly_known, type_name, unknown_from
 
 _JSON_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
 _JSON_HTML_ESCAPES["\u2029"] = "\\u2029"

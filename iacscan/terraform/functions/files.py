@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from iacscan.model.values import unknown_from
 from iacscan.terraform.functions._core import (
     FunctionContext,
     FunctionError,
@@ -19,7 +20,6 @@ from iacscan.terraform.functions._core import (
     _Spec,
     _string,
 )
-from iacscan.terraform.values import unknown_from
 
 _TEMPLATE_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("template_depth", default=0)
 _MAX_FILE_BYTES = 64 * 1024 * 1024

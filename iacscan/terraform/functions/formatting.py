@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from iacscan.model.values import first_unknown, is_wholly_known, unknown_from
 from iacscan.terraform.functions._core import (
     FunctionError,
     Number,
@@ -20,7 +21,6 @@ from iacscan.terraform.functions._core import (
 )
 from iacscan.terraform.functions._graphemes import _graphemes
 from iacscan.terraform.functions.encoding import _json_text
-from iacscan.terraform.values import first_unknown, is_wholly_known, unknown_from
 
 _VERB_RE = re.compile(r"([-+# 0]*)(?:\[([1-9][0-9]*)\])?([1-9][0-9]*)?(?:\.([0-9]*))?([A-Za-z])?")
 

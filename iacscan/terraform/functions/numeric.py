@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from iacscan.model.values import normalize_number, type_name
 from iacscan.terraform.functions._core import FunctionError, Number, _number, _Spec, _whole
-from iacscan.terraform.values import normalize_number, type_name
 
 
 def _abs(value: Any) -> Number:

@@ -6,6 +6,7 @@ import math
 from itertools import product
 from typing import Any
 
+from iacscan.model.values import Unknown, is_wholly_known, unknown_from
 from iacscan.terraform.functions._core import (
     FunctionError,
     _as_set,
@@ -15,7 +16,6 @@ from iacscan.terraform.functions._core import (
     _Spec,
     _unify,
 )
-from iacscan.terraform.values import Unknown, is_wholly_known, unknown_from
 
 
 def _set_arguments(name: str, sets: tuple[Any, ...]) -> list[list[Any]] | Unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from iacscan.model.values import is_unknown, unknown_from
 from iacscan.terraform.functions._core import (
     FunctionError,
     _bounded,
@@ -15,7 +16,6 @@ from iacscan.terraform.functions._core import (
 )
 from iacscan.terraform.functions._graphemes import _graphemes
 from iacscan.terraform.functions.regex import _compile_re2, _expand_template, _go_matches
-from iacscan.terraform.values import is_unknown, unknown_from
 
 
 def _simple_case(text: str, convert: Callable[[str], str], first: bool = False) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from iacscan.model.values import is_wholly_known, type_name, unknown_from
 from iacscan.terraform.functions._core import (
     _NUMBER_RE,
     FunctionError,
@@ -24,7 +25,6 @@ from iacscan.terraform.functions._core import (
     _string,
 )
 from iacscan.terraform.functions._yaml_emitter import _YamlEmitter
-from iacscan.terraform.values import is_wholly_known, type_name, unknown_from
 
 _YAML_STR = "tag:yaml.org,2002:str"
 _YAML_TAGS = {_YAML_STR, "", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:bool"}

@@ -1,7 +1,7 @@
 """The neutral model every input format is normalized into, and every later step reads.
 
 Rules, graph analyses and reports see only these types: never python-hcl2, JSON or YAML
-shapes. Attribute values follow ``iacscan.terraform.values``: plain data, with ``Ref`` and
+shapes. Attribute values follow ``iacscan.model.values``: plain data, with ``Ref`` and
 ``Unknown`` where a value is known only after apply.
 """
 
@@ -66,6 +66,15 @@ class Resource:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return self.location
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Comment:
+    """A source comment (any input format), kept for inline suppressions
+    (``# iacscan:ignore ...``)."""
+
+    line: int
+    text: str
 
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
