@@ -232,7 +232,7 @@ def test_table_summary_counts_hidden_sections_and_baselined() -> None:
 
 def test_json_shape() -> None:
     default = json.loads(REPORTERS["json"](make_result(), DEFAULT))
-    assert list(default) == ["version", "summary", "findings", "errors"]
+    assert list(default) == ["version", "summary", "findings", "errors", "warnings", "skipped"]
     assert list(default["findings"][0]) == [
         "rule_id", "severity", "title", "message", "resource", "resource_type",
         "file", "line", "end_line", "remediation", "evidence", "fingerprint",
@@ -245,6 +245,8 @@ def test_json_shape() -> None:
         "undetermined",
         "suppressed",
         "errors",
+        "warnings",
+        "skipped",
     ]
     assert [f["resource"] for f in everything["undetermined"]] == ["aws_s3_bucket.data"]
     assert everything["summary"]["by_severity"] == {

@@ -28,7 +28,7 @@ class ScanError:
     file: str
     line: int
     message: str
-    kind: str = "parse"  # parse | eval | module
+    kind: str = "parse"  # parse | eval | module | usage | not-installed | warning
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,9 @@ def _annotation(finding: Finding, level: str, prefix: str = "") -> str:
 
 def _error(error: ScanError) -> str:
     properties = _position(error.file, error.line, error.line)
+    if error.kind == "warning":
+        properties["title"] = "iacscan warning"
+        return command("warning", properties, error.message)
     properties["title"] = f"iacscan {error.kind} error"
     return command("error", properties, error.message)
 
@@ -73,4 +76,5 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     if options.show_suppressed:
         lines += [_annotation(f, "notice", "Suppressed: ") for f in ordered(result.suppressed)]
     lines += [_error(e) for e in sorted(result.errors)]
+    lines += [_error(w) for w in sorted(result.warnings)]
     return "".join(f"{line}\n" for line in lines)

@@ -37,15 +37,47 @@ def _severity(severity: str, color: bool) -> str:
     return severity
 
 
+def evidence_line(finding: Finding) -> str:
+    """One line of what an exposure or network finding rests on (ports, sources, path);
+    for an undetermined finding, why it could not be decided."""
+    facts = dict(finding.details)
+    parts = []
+    if "ports" in facts:
+        sources = ", ".join(str(s) for s in facts.get("sources", ())) or "-"
+        family = f" ({facts['family']})" if "family" in facts else ""
+        parts.append(f"{facts.get('protocol', '')} {facts['ports']}{family} from {sources}")
+    if facts.get("path"):
+        parts.append("path: " + " -> ".join(str(h) for h in facts["path"]))
+    if finding.status == "undetermined":
+        reasons = [str(u) for u in facts.get("unknowns", ())] or [
+            e for e in finding.evidence if e.startswith(("unknown", "undetermined"))
+        ]
+        parts.append("undetermined: " + ("; ".join(reasons) or _reason(finding)))
+    return "   ".join(parts)
+
+
+def _reason(finding: Finding) -> str:
+    """An attribute rule's reason is the evidence that names the unknown value."""
+    unknown = [e for e in finding.evidence if "unknown" in e] or list(finding.evidence)
+    return "; ".join(unknown) or "depends on a value known only after apply"
+
+
 def _file_table(findings: list[Finding], color: bool) -> str:
     rows = [
         (_severity(f.severity, color), f.rule_id, f.resource, f.location.line, f.title)
         for f in findings
     ]
     # numparse off: a rule id or resource name that looks like a number must stay verbatim.
-    return tabulate(
+    table = tabulate(
         rows, headers=HEADERS, tablefmt="simple", colalign=COLALIGN, disable_numparse=True
-    )
+    ).split("\n")
+    lines = table[:2]
+    for finding, row in zip(findings, table[2:], strict=False):
+        lines.append(row)
+        extra = evidence_line(finding)
+        if extra:
+            lines.append(f"    {extra}")
+    return "\n".join(lines)
 
 
 def grouped(findings: list[Finding], color: bool) -> str:
@@ -75,7 +107,11 @@ def summary_line(result: ScanResult) -> str:
     if result.baselined:
         parts.append(f"{len(result.baselined)} baselined")
     parts.append(_plural(len(result.errors), "error"))
+    if result.warnings:
+        parts.append(_plural(len(result.warnings), "warning"))
     scope = f"{_plural(len(result.files), 'file')}, {_plural(result.resource_count, 'resource')}"
+    if result.skipped:
+        scope += f" ({len(result.skipped)} skipped by --skip-path)"
     return f"{', '.join(parts)} in {scope}"
 
 
@@ -91,5 +127,11 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     if result.errors:
         lines = "\n".join(f"{_where(e)}: {e.message}" for e in sorted(result.errors))
         sections.append(f"Errors ({len(result.errors)}):\n{lines}")
+    if result.warnings:
+        lines = "\n".join(f"{_where(w)}: {w.message}" for w in sorted(result.warnings))
+        sections.append(f"Warnings ({len(result.warnings)}):\n{lines}")
+    if result.settings_file:
+        off = len(result.disabled)
+        sections.append(f"Settings: {result.settings_file} ({_plural(off, 'rule')} switched off)")
     sections.append(summary_line(result))
     return "\n\n".join(sections) + "\n"
