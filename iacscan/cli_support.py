@@ -140,10 +140,13 @@ def gate(result: ScanResult, conf: dict[str, Any]) -> int:
 
 def _tell(result: ScanResult, outputs: list[Output], options: dict[str, Any]) -> None:
     """Errors and warnings on stderr, unless a table on stdout lists them already."""
-    if options.get("quiet") or any(o.fmt == "table" and o.file is None for o in outputs):
+    if options.get("quiet"):
         return
     result = rebase(result, options.get("path_base") or Path.cwd())
-    for problem in [*result.errors, *result.warnings]:
+    problems = [*result.errors, *result.warnings]
+    if any(o.fmt == "table" and o.file is None for o in outputs):
+        problems = [e for e in result.errors if e.kind == "usage"]  # the table lists the rest
+    for problem in problems:
         where = f"{problem.file}:{problem.line}" if problem.line else problem.file
         label = "warning: " if problem in result.warnings else ""
         click.echo(f"iacscan: {label}{where}: {problem.message}", err=True)

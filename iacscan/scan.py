@@ -19,6 +19,7 @@ from iacscan.decide import decide, read_baseline, select_rules
 from iacscan.model import Finding, Location, ScanError
 from iacscan.notices import split
 from iacscan.rules.context import annotate
+from iacscan.rules.dedupe import dedupe
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
 from iacscan.rules.model import Rule
@@ -101,7 +102,7 @@ def choose_rules(options: ScanOptions) -> tuple[list[Rule], list[str]]:
     ids = [r.id for r in every]
     for pattern in options.rules:
         if not any(fnmatch.fnmatchcase(i, pattern) for i in ids):
-            near = difflib.get_close_matches(pattern, ids, n=1, cutoff=0.5)
+            near = difflib.get_close_matches(pattern.upper(), ids, n=1, cutoff=0.5)
             hint = f" (did you mean {near[0]}?)" if near else ""
             raise SelectionError(f"rule {pattern!r} matches no rule{hint}")
     chosen = select_rules(every, options.rules, options.skip_rules)
@@ -144,7 +145,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     )
     settings = {"allowed_registries": options.allowed_registries}
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)
-    found = annotate(engine.findings, rules, loaded.resources, loaded.graph)
+    found = dedupe(annotate(engine.findings, rules, loaded.resources, loaded.graph))
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}
     baseline = read_baseline(options.baseline) if options.baseline else None
     decision = decide(

@@ -380,6 +380,29 @@ def test_sarif_schema_agrees_with_jsonschema_when_installed() -> None:
         )
 
 
+OFFICIAL = json.loads((DATA / "sarif-schema-2.1.0-oasis.json").read_text(encoding="utf-8"))
+
+
+def official_errors(document: dict) -> list[str]:
+    """Violations of the OASIS SARIF 2.1.0 schema (errata 01), as JSON paths and messages."""
+    import jsonschema
+
+    validator = jsonschema.Draft4Validator(OFFICIAL)
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_sarif_validates_against_the_official_oasis_schema() -> None:
+    assert OFFICIAL["id"].endswith("/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")
+    for options in VARIANTS.values():
+        assert official_errors(json.loads(sarif.render(make_result(), options))) == []
+    broken = json.loads(sarif.render(make_result(), DEFAULT))
+    broken["runs"][0]["results"][0]["level"] = "critical"
+    assert official_errors(broken) == [
+        "$.runs[0].results[0].level: 'critical' is not one of "
+        "['none', 'note', 'warning', 'error']"
+    ]
+
+
 def test_sarif_rules_results_and_levels() -> None:
     run = json.loads(sarif.render(make_result(), DEFAULT))["runs"][0]
     rules = run["tool"]["driver"]["rules"]
