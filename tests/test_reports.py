@@ -398,8 +398,7 @@ def test_sarif_validates_against_the_official_oasis_schema() -> None:
     broken = json.loads(sarif.render(make_result(), DEFAULT))
     broken["runs"][0]["results"][0]["level"] = "critical"
     assert official_errors(broken) == [
-        "$.runs[0].results[0].level: 'critical' is not one of "
-        "['none', 'note', 'warning', 'error']"
+        "$.runs[0].results[0].level: 'critical' is not one of ['none', 'note', 'warning', 'error']"
     ]
 
 
