@@ -67,7 +67,7 @@ def load(
     ``modules/*/test``): a directory matching one is not read at all."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
-    errors = [e for path in path_list if (e := refusal(path)) is not None]
+    errors = [e for path in path_list if (e := refusal(path, root)) is not None]
     readable = [p for p in path_list if p.exists()]
     directories: dict[Path, None] = {}  # ordered set: a path may be named twice
     for path in readable:
@@ -93,7 +93,7 @@ def load(
     return LoadResult(root, resources, graph, all_errors, files, roots, comments, sorted(skipped))
 
 
-def refusal(path: Path) -> ScanError | None:
+def refusal(path: Path, root: Path) -> ScanError | None:
     """Why a path named on the command line cannot be scanned, if it cannot: every named
     path is read (by name, else by content) or refused, never silently passed over."""
     if not path.exists():
@@ -103,7 +103,10 @@ def refusal(path: Path) -> ScanError | None:
     if path.is_dir():
         message = f"no Terraform, plan or Compose files under {path}"
     elif path.name.endswith((".tfvars", ".tfvars.json")):
-        message = "a variables file with no .tf or .tf.json files beside it"
+        # pre-commit passes a changed envs/prod.tfvars whose module lives elsewhere: say so,
+        # without failing the commit; the module itself is read when it is named.
+        message = "variables file with no .tf files beside it: not read (give it as --var-file)"
+        return ScanError(_rel(path, root), 0, message, "warning")
     else:
         message = "not a Terraform (.tf, .tf.json, .tfvars), plan JSON or Compose file"
     return ScanError(str(path), 0, message, "usage")

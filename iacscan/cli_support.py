@@ -131,7 +131,7 @@ def gate(result: ScanResult, conf: dict[str, Any]) -> int:
         return EXIT_USAGE
     if conf.get("soft_fail"):
         return EXIT_CLEAN
-    if not result.files and not result.skipped:
+    if not result.files and not result.skipped and not result.warnings:
         return EXIT_USAGE  # nothing could be read: an empty report must not pass as clean
     if result.errors and conf.get("fail_on_error"):
         return EXIT_USAGE

@@ -341,3 +341,36 @@ def test_security_group_rule_of_unknown_type_is_undetermined(tmp_path):
     assert [(f["rule_id"], f["resource"]) for f in document["undetermined"]] == [
         ("IAC-TEST-CLI-002", "aws_security_group_rule.ssh")
     ]
+
+
+def test_a_variables_file_alone_is_a_warning_not_a_failure(tmp_path):
+    """pre-commit passes a changed envs/prod.tfvars whose module is elsewhere."""
+    (tmp_path / "envs").mkdir()
+    (tmp_path / "envs" / "prod.tfvars").write_text('region = "eu-west-1"\n')
+    result, document = scan_json("envs/prod.tfvars")
+    assert result.exit_code == 0
+    assert document["warnings"] == [
+        {
+            "file": "envs/prod.tfvars",
+            "line": 0,
+            "message": "variables file with no .tf files beside it: not read (give it as --var-file)",
+        }
+    ]
+
+
+def test_a_module_finding_names_its_root_module(tmp_path):
+    (tmp_path / "live" / "prod").mkdir(parents=True)
+    (tmp_path / "modules" / "web").mkdir(parents=True)
+    (tmp_path / "modules" / "web" / "sg.tf").write_text(OPEN_SG)
+    (tmp_path / "live" / "prod" / "main.tf").write_text(
+        'module "web" {\n  source = "../../modules/web"\n}\n'
+    )
+    _, document = scan_json(".", *TEST_RULES)
+    assert [(f["resource"], f["file"], f["root"]) for f in document["findings"]] == [
+        ("module.web.aws_security_group.web", "modules/web/sg.tf", "live/prod")
+    ]
+    sarif = json.loads(run("scan", ".", *TEST_RULES, "--format", "sarif").stdout)
+    assert sarif["runs"][0]["results"][0]["properties"] == {"rootModule": "live/prod"}
+    table = run("scan", ".", *TEST_RULES).stdout.splitlines()
+    assert table[3].startswith("critical    IAC-TEST-CLI-002  module.web.aws_security_group.web")
+    assert table[4] == "    root module: live/prod"

@@ -235,7 +235,7 @@ def test_json_shape() -> None:
     assert list(default) == ["version", "summary", "findings", "errors", "warnings", "skipped"]
     assert list(default["findings"][0]) == [
         "rule_id", "severity", "title", "message", "resource", "resource_type",
-        "file", "line", "end_line", "remediation", "evidence", "fingerprint",
+        "file", "line", "end_line", "remediation", "evidence", "fingerprint", "root",
     ]  # fmt: skip
     everything = json.loads(REPORTERS["json"](make_result(), EVERYTHING))
     assert list(everything) == [

@@ -54,6 +54,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "remediation": finding.remediation,
         "evidence": details_json(finding.details) if finding.details else list(finding.evidence),
         "fingerprint": finding.fingerprint,
+        "root": finding.root,
     }
 
 

@@ -90,7 +90,8 @@ def rebase(result: ScanResult, base: Path) -> ScanResult:
 
     def finding(item: Finding) -> Finding:
         location = Location(path(item.location.file), item.location.line, item.location.end_line)
-        return dataclasses.replace(item, location=location)
+        root = path("" if item.root == "." else item.root) if item.root else ""
+        return dataclasses.replace(item, location=location, root=root)
 
     def error(item: ScanError) -> ScanError:
         if item.kind == "usage" or item.file.startswith("<"):

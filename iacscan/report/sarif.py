@@ -143,6 +143,8 @@ def _result(
         record["codeFlows"] = flows
     if finding.fingerprint:
         record["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.root and finding.resource.split(":")[-1].startswith("module."):
+        record["properties"] = {"rootModule": finding.root}
     if kind == "suppressed":
         # iacscan suppressions are ``iacscan:ignore`` comments in the scanned files.
         record["suppressions"] = [{"kind": "inSource"}]

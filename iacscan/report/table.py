@@ -48,6 +48,8 @@ def evidence_line(finding: Finding) -> str:
         parts.append(f"{facts.get('protocol', '')} {facts['ports']}{family} from {sources}")
     if facts.get("path"):
         parts.append("path: " + " -> ".join(str(h) for h in facts["path"]))
+    if finding.root and finding.resource.split(":")[-1].startswith("module."):
+        parts.append(f"root module: {finding.root}")
     if finding.status == "undetermined":
         reasons = [str(u) for u in facts.get("unknowns", ())] or [
             e for e in finding.evidence if e.startswith(("unknown", "undetermined"))
