@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
@@ -156,6 +157,8 @@ def test_exposure_evidence_in_sarif_code_flows_and_table(monkeypatch):
     monkeypatch.chdir(FIXTURES / "example")
     args = ["scan", ".", "--rule", "IAC-AWS-EXPOSURE-001", "--no-cache"]
     sarif = json.loads(run(*args, "--format", "sarif").stdout)
+    schema = json.loads((FIXTURES.parent / "tests/data/sarif-schema-2.1.0-oasis.json").read_text())
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(sarif)) == []
     first = sarif["runs"][0]["results"][0]
     assert first["message"]["text"] == (
         "Workload reachable from the internet on an administrative port: aws_instance.web[0]"
