@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from iacscan.model import Finding, ScanError
 from iacscan.report.json_report import ordered
+from iacscan.report.sarif import evidence_text
 
 if TYPE_CHECKING:
     from iacscan.report import ReportOptions
@@ -56,7 +57,8 @@ def _annotation(finding: Finding, level: str, prefix: str = "") -> str:
     properties["title"] = f"{finding.rule_id} {finding.title}".strip()
     if finding.status == "undetermined":
         prefix += "Undetermined: "
-    return command(level, properties, prefix + (finding.message or finding.title))
+    text = (finding.message or finding.title) + evidence_text(finding)
+    return command(level, properties, prefix + text)
 
 
 def _error(error: ScanError) -> str:

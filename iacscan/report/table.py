@@ -37,11 +37,16 @@ def _severity(severity: str, color: bool) -> str:
     return severity
 
 
-def evidence_line(finding: Finding) -> str:
-    """One line of what an exposure or network finding rests on (ports, sources, path);
-    for an undetermined finding, why it could not be decided."""
+NETWORK_CATEGORIES = ("network", "exposure")
+
+
+def evidence_line(finding: Finding, network: bool = False) -> str:
+    """One line of what an exposure or network finding rests on (ports, sources, path; a
+    network rule's own evidence); for an undetermined finding, why it could not be decided."""
     facts = dict(finding.details)
     parts = []
+    if network and not facts and finding.status != "undetermined":
+        parts.append("; ".join(finding.evidence))
     if "ports" in facts:
         sources = ", ".join(str(s) for s in facts.get("sources", ())) or "-"
         family = f" ({facts['family']})" if "family" in facts else ""
@@ -64,7 +69,7 @@ def _reason(finding: Finding) -> str:
     return "; ".join(unknown) or "depends on a value known only after apply"
 
 
-def _file_table(findings: list[Finding], color: bool) -> str:
+def _file_table(findings: list[Finding], color: bool, network: frozenset[str]) -> str:
     rows = [
         (_severity(f.severity, color), f.rule_id, f.resource, f.location.line, f.title)
         for f in findings
@@ -76,17 +81,18 @@ def _file_table(findings: list[Finding], color: bool) -> str:
     lines = table[:2]
     for finding, row in zip(findings, table[2:], strict=False):
         lines.append(row)
-        extra = evidence_line(finding)
+        extra = evidence_line(finding, finding.rule_id in network)
         if extra:
             lines.append(f"    {extra}")
     return "\n".join(lines)
 
 
-def grouped(findings: list[Finding], color: bool) -> str:
-    """One block per file, files in path order: a heading line, then that file's table."""
+def grouped(findings: list[Finding], color: bool, network: frozenset[str] = frozenset()) -> str:
+    """One block per file, files in path order: a heading line, then that file's table;
+    ``network`` names the rules whose evidence is printed under their rows."""
     blocks = []
     for file, group in groupby(ordered(findings), key=lambda f: f.location.file):
-        blocks.append(f"{file}\n{_file_table(list(group), color)}")
+        blocks.append(f"{file}\n{_file_table(list(group), color, network)}")
     return "\n\n".join(blocks)
 
 
@@ -119,9 +125,11 @@ def summary_line(result: ScanResult) -> str:
 
 def render(result: ScanResult, options: ReportOptions) -> str:
     """Findings (or "No findings."), then the sections asked for, errors and the summary."""
-    sections = [grouped(result.findings, options.color) if result.findings else "No findings."]
+    network = frozenset(r.id for r in result.rules if r.category in NETWORK_CATEGORIES)
+    kept = grouped(result.findings, options.color, network)
+    sections = [kept if result.findings else "No findings."]
     if options.show_undetermined and result.undetermined:
-        body = grouped(result.undetermined, options.color)
+        body = grouped(result.undetermined, options.color, network)
         sections.append(f"Undetermined ({len(result.undetermined)}):\n\n{body}")
     if options.show_suppressed and result.suppressed:
         body = grouped(result.suppressed, options.color)
