@@ -143,12 +143,11 @@ def _tell(result: ScanResult, outputs: list[Output], options: dict[str, Any]) ->
     if options.get("quiet"):
         return
     result = rebase(result, options.get("path_base") or Path.cwd())
-    problems = [*result.errors, *result.warnings]
+    problems = [("", e) for e in result.errors] + [("warning: ", w) for w in result.warnings]
     if any(o.fmt == "table" and o.file is None for o in outputs):
-        problems = [e for e in result.errors if e.kind == "usage"]  # the table lists the rest
-    for problem in problems:
+        problems = [p for p in problems if p[1].kind == "usage"]  # the table lists the rest
+    for label, problem in problems:
         where = f"{problem.file}:{problem.line}" if problem.line else problem.file
-        label = "warning: " if problem in result.warnings else ""
         click.echo(f"iacscan: {label}{where}: {problem.message}", err=True)
 
 

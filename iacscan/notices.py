@@ -18,19 +18,22 @@ SHOWN_CALLS = 3
 
 
 def split(problems: list[ScanError]) -> tuple[list[ScanError], list[ScanError]]:
-    """(errors, warnings), each sorted; not-installed calls grouped per source."""
-    errors, warnings = [], []
+    """(errors, notices): notices are warnings as met, one per module call; ``group`` makes
+    the warnings shown (kept apart so report paths can be rebased first)."""
+    errors = [p for p in problems if p.kind not in (NOT_INSTALLED, WARNING)]
+    notices = [p for p in problems if p.kind in (NOT_INSTALLED, WARNING)]
+    return sorted(errors), sorted(notices)
+
+
+def group(notices: list[ScanError]) -> list[ScanError]:
+    """The warnings to show, sorted: not-installed calls become one warning per source."""
+    warnings = [n for n in notices if n.kind != NOT_INSTALLED]
     calls: dict[str, list[ScanError]] = defaultdict(list)
-    for problem in problems:
-        if problem.kind == NOT_INSTALLED:
-            calls[problem.message].append(problem)
-        elif problem.kind == WARNING:
-            warnings.append(problem)
-        else:
-            errors.append(problem)
-    for source, group in calls.items():
-        warnings.append(_not_installed(source, sorted(group)))
-    return sorted(errors), sorted(set(warnings))
+    for notice in notices:
+        if notice.kind == NOT_INSTALLED:
+            calls[notice.message].append(notice)
+    warnings += [_not_installed(source, sorted(group)) for source, group in calls.items()]
+    return sorted(set(warnings))
 
 
 def _not_installed(source: str, calls: list[ScanError]) -> ScanError:

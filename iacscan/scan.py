@@ -17,7 +17,7 @@ from iacscan.api import LoadResult, load
 from iacscan.cache import Progress
 from iacscan.decide import decide, read_baseline, select_rules
 from iacscan.model import Finding, Location, ScanError
-from iacscan.notices import split
+from iacscan.notices import group, split
 from iacscan.rules.context import annotate
 from iacscan.rules.dedupe import dedupe
 from iacscan.rules.engine import run_rules
@@ -51,11 +51,16 @@ class ScanResult:
     evaluations: list[Evaluation] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     loaded: LoadResult | None = None
-    warnings: list[ScanError] = field(default_factory=list)  # never fail the gate
+    notices: list[ScanError] = field(default_factory=list)  # warnings as met (notices.split)
     skipped: list[str] = field(default_factory=list)  # left out by --skip-path
     disabled: list[str] = field(default_factory=list)  # rules switched off by the selection
     settings_file: str = ""  # the .iacscan.yml the settings came from, if any
     places: dict[str, Location] = field(default_factory=dict)  # graph node -> its block
+
+    @property
+    def warnings(self) -> list[ScanError]:
+        """What to warn about; warnings never fail the gate."""
+        return group(self.notices)
 
     def by_severity(self) -> dict[str, int]:
         counts = Counter(f.severity for f in self.findings)
@@ -158,7 +163,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         changed_nodes(loaded) if options.changed_only else None,
     )
     evaluations = sorted(Evaluation(*e) for e in engine.evaluations)
-    errors, warnings = split(sorted(set(loaded.errors + engine.errors + decision.errors)))
+    errors, notices = split(sorted(set(loaded.errors + engine.errors + decision.errors)))
     return ScanResult(
         root=loaded.root,
         files=loaded.files,
@@ -171,7 +176,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         evaluations=evaluations,
         errors=errors,
         loaded=loaded,
-        warnings=warnings,
+        notices=notices,
         skipped=loaded.skipped,
         disabled=disabled,
         places=blocks,

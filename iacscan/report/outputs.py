@@ -105,7 +105,7 @@ def rebase(result: ScanResult, base: Path) -> ScanResult:
         suppressed=[finding(f) for f in result.suppressed],
         baselined=[finding(f) for f in result.baselined],
         errors=[error(e) for e in result.errors],
-        warnings=[error(e) for e in result.warnings],
+        notices=[error(e) for e in result.notices],
         files=[path(f) for f in result.files],
         skipped=[path(f) for f in result.skipped],
         places={
