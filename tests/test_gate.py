@@ -377,3 +377,16 @@ def test_a_module_finding_names_its_root_module(tmp_path):
     table = run("scan", ".", *TEST_RULES).stdout.splitlines()
     assert table[3].startswith("critical    IAC-TEST-CLI-002  module.web.aws_security_group.web")
     assert table[4] == "    root module: live/prod"
+
+
+def test_network_findings_print_their_flow_evidence(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "example")
+    table = run("scan", ".", "--rule", "IAC-AWS-SG-00[18]", "--no-cache").stdout.splitlines()
+    assert table[3:6] == [
+        "high        IAC-AWS-SG-001  aws_security_group.web                   67"
+        "  Security group allows SSH from the internet",
+        "    CIDR 0.0.0.0/0; ingress[1] allows tcp ports 22-22; exposure: aws_instance.web[0] OPEN"
+        " from the internet; exposure: aws_instance.web[1] OPEN from the internet",
+        "low         IAC-AWS-SG-008  aws_security_group.web                   75"
+        "  Security group rule has no description",
+    ]

@@ -14,6 +14,7 @@ from tabulate import tabulate
 
 from iacscan.model import Finding, ScanError
 from iacscan.report.json_report import ordered
+from iacscan.rules.dedupe import CIDR
 
 if TYPE_CHECKING:
     from iacscan.report import ReportOptions
@@ -46,7 +47,8 @@ def evidence_line(finding: Finding, network: bool = False) -> str:
     facts = dict(finding.details)
     parts = []
     if network and not facts and finding.status != "undetermined":
-        parts.append("; ".join(finding.evidence))
+        parts.append(_network_facts(finding))
+        parts = [p for p in parts if p]
     if "ports" in facts:
         sources = ", ".join(str(s) for s in facts.get("sources", ())) or "-"
         family = f" ({facts['family']})" if "family" in facts else ""
@@ -61,6 +63,17 @@ def evidence_line(finding: Finding, network: bool = False) -> str:
         ]
         parts.append("undetermined: " + ("; ".join(reasons) or _reason(finding)))
     return "   ".join(parts)
+
+
+def _network_facts(finding: Finding) -> str:
+    """What a network rule's evidence says about flows (``allows ...``, ``exposure: ...``)
+    with the sources it names; condition echoes (``x equals y``) are left to JSON."""
+    flows = [e for e in finding.evidence if " allows " in e or e.startswith("exposure:")]
+    if not flows:
+        return ""
+    said = " ".join(flows)
+    cidrs = [c for c in dict.fromkeys(CIDR.findall(" ".join(finding.evidence))) if c not in said]
+    return "; ".join(([f"CIDR {', '.join(cidrs)}"] if cidrs else []) + flows)
 
 
 def _reason(finding: Finding) -> str:

@@ -21,7 +21,7 @@ from iacscan.model import Finding
 # rule -> rules it makes redundant on the same resource when it fails there.
 SUBSUMES = {"IAC-AWS-EXPOSURE-004": ("IAC-AWS-EKS-001",)}
 
-_CIDR = re.compile(r"(?<![\w:.])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*::[0-9A-Fa-f:]*)/\d{1,3}")
+CIDR = re.compile(r"(?<![\w:.])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*::[0-9A-Fa-f:]*)/\d{1,3}")
 # What differs between the two families' twins besides the CIDR: NACL entry numbers, block
 # indexes (``ingress[1]``) and the family's name.
 _NUMBERS = re.compile(r"(?<=entry )\d+|\[\d+\]|IPv[46]")
@@ -32,14 +32,14 @@ def family(finding: Finding) -> str:
     details = dict(finding.details)
     if isinstance(details.get("family"), str) and "other_verdicts" not in details:
         return details["family"]
-    cidrs = {c for text in finding.evidence for c in _CIDR.findall(text)}
+    cidrs = {c for text in finding.evidence for c in CIDR.findall(text)}
     kinds = {"IPv6" if ":" in c else "IPv4" for c in cidrs}
     return kinds.pop() if len(kinds) == 1 else ""
 
 
 def _shape(finding: Finding) -> tuple[str, ...]:
     """The evidence with addresses, entry numbers and indexes blanked: equal for twins."""
-    return tuple(_NUMBERS.sub("#", _CIDR.sub("<cidr>", text)) for text in finding.evidence)
+    return tuple(_NUMBERS.sub("#", CIDR.sub("<cidr>", text)) for text in finding.evidence)
 
 
 def merge_families(findings: Iterable[Finding]) -> list[Finding]:
