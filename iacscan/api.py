@@ -19,7 +19,7 @@ from iacscan.compose.discovery import discover_projects
 from iacscan.graph.builder import build_graph
 from iacscan.inputs import InputLoad, skip_matches
 from iacscan.model import Comment, Resource, ScanError
-from iacscan.terraform.loader import TerraformLoader, discover
+from iacscan.terraform.loader import TerraformLoader, discover, is_config_file
 from iacscan.terraform.plan import load_plans
 from iacscan.terraform.plan_discovery import discover_plans
 
@@ -63,8 +63,8 @@ def load(
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
     Terraform plans (``terraform show -json``) among them are read by content; ``source_dir``
     is where their configuration lives (default: the plan's directory if it has .tf files).
-    ``skip_paths`` are globs over paths relative to the scanned root (``examples``,
-    ``modules/*/test``): a directory matching one is not read at all."""
+    ``skip_paths`` are globs over paths as the user sees them, relative to the current
+    directory (``examples``, ``modules/*/test``): a directory matching one is not read."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors = [e for path in path_list if (e := refusal(path, root)) is not None]
@@ -73,7 +73,7 @@ def load(
     for path in readable:
         directories.update(dict.fromkeys(discover(path)))
     skip = tuple(skip_paths)
-    kept = [d for d in directories if not skip_matches(_rel(d, root), skip)]
+    kept = [d for d in directories if not skip_matches(_seen(d), skip)]
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     loader = TerraformLoader(
@@ -83,8 +83,12 @@ def load(
     env = os.environ if environ is None else environ
     loaded.add(load_compose(readable, root, env, [Path(f) for f in compose_files], profiles))
     loaded.add(load_plans(readable, root, Path(source_dir) if source_dir else None, cache))
-    skipped = _drop_skipped(loaded, skip) + [
-        f"{_rel(d, root)}/" for d in directories if d not in kept
+    skipped = _drop_skipped(loaded, skip, root) + [
+        _rel(f, root)
+        for d in directories
+        if d not in kept
+        for f in sorted(d.iterdir())
+        if is_config_file(f.name)
     ]
     resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
@@ -116,14 +120,22 @@ def _rel(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path.resolve(), root)).as_posix()
 
 
-def _drop_skipped(loaded: InputLoad, skip: tuple[str, ...]) -> list[str]:
+def _seen(path: Path) -> str:
+    """A path as the user names it: relative to the current directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _drop_skipped(loaded: InputLoad, skip: tuple[str, ...], root: Path) -> list[str]:
     """Compose and plan inputs under a --skip-path glob, left out after reading (cheap)."""
     if not skip:
         return []
-    dropped = sorted({f for f in loaded.files if skip_matches(f, skip)})
+    dropped = sorted({f for f in loaded.files if skip_matches(_seen(root / f), skip)})
     gone = set(dropped)
     loaded.files = [f for f in loaded.files if f not in gone]
     loaded.resources = [r for r in loaded.resources if r.location.file not in gone]
-    loaded.errors = [e for e in loaded.errors if not skip_matches(e.file, skip)]
+    loaded.errors = [e for e in loaded.errors if e.file not in gone]
     loaded.comments = {f: c for f, c in loaded.comments.items() if f not in gone}
     return dropped

@@ -33,7 +33,7 @@ class InputLoad:
 
 
 def skip_matches(path: str, globs: tuple[str, ...]) -> bool:
-    """Whether ``--skip-path`` globs cover ``path`` (relative, ``/``-separated).
+    """Whether ``--skip-path`` globs cover ``path`` (``/``-separated).
 
     A glob without ``/`` (``examples``, ``test*``) names a file or directory anywhere; one
     with ``/`` (``modules/*/examples/``) is matched against the leading segments, so it

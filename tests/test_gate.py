@@ -83,7 +83,7 @@ def test_skip_path_leaves_out_examples_and_counts_them(tmp_path):
     assert "infra/sg.tf\n" in result.stdout and "examples" not in result.stdout.split("\n\n")[0]
     assert result.stdout.endswith("in 1 file, 1 resource (1 skipped by --skip-path)\n")
     document = json.loads(run(*args, "--skip-path", "examples", "--format", "json").stdout)
-    assert document["skipped"] == ["examples/demo/"]
+    assert document["skipped"] == ["examples/demo/sg.tf"]
 
 
 # --- 3. unreadable input fails the gate; modules not installed are warnings --------------------
@@ -390,3 +390,12 @@ def test_network_findings_print_their_flow_evidence(monkeypatch):
         "low         IAC-AWS-SG-008  aws_security_group.web                   75"
         "  Security group rule has no description",
     ]
+
+
+def test_files_passed_under_a_skipped_path_pass_quietly(tmp_path):
+    """pre-commit passes changed files; those under --skip-path are left out, not refused."""
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "sg.tf").write_text(OPEN_SG)
+    result = run("scan", "examples/sg.tf", "--skip-path", "examples", "--no-cache")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("0 errors in 0 files, 0 resources (1 skipped by --skip-path)\n")
