@@ -103,12 +103,16 @@ def _parse_layers(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 class Main(click.Group):
-    """The command group; an unexpected internal error is one line and exit 2, never a
-    traceback (exit 1 would read as "findings")."""
+    """The command group; a usage mistake or an unexpected internal error is one line and
+    exit 2, never a traceback or a usage block (exit 1 would read as "findings")."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # One line, with where to look, instead of click's three-line usage block.
+            command = exc.ctx.command_path if exc.ctx else "iacscan"
+            click.echo(f"iacscan: {exc.format_message()} (see '{command} -h')", err=True)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except RecursionError:

@@ -399,3 +399,13 @@ def test_files_passed_under_a_skipped_path_pass_quietly(tmp_path):
     result = run("scan", "examples/sg.tf", "--skip-path", "examples", "--no-cache")
     assert result.exit_code == 0
     assert result.stdout.endswith("0 errors in 0 files, 0 resources (1 skipped by --skip-path)\n")
+
+
+def test_option_errors_are_one_line_too():
+    result = run("scan", "--fail-on", "urgent")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "iacscan: Invalid value for '--fail-on': 'urgent' is not one of 'info', 'low', 'medium',"
+        " 'high', 'critical'. (see 'iacscan scan -h')\n",
+    )
+    assert run("graph", "--depth", "x").stderr.count("\n") == 1
