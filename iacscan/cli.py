@@ -111,7 +111,8 @@ class Main(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             # One line, with where to look, instead of click's three-line usage block.
-            command = exc.ctx.command_path if exc.ctx else "iacscan"
+            words = exc.ctx.command_path.split()[1:] if exc.ctx else []
+            command = " ".join(["iacscan", *words])
             click.echo(f"iacscan: {exc.format_message()} (see '{command} -h')", err=True)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
