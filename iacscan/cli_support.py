@@ -55,7 +55,7 @@ def settings(paths: list[Path], options: dict[str, Any]) -> dict[str, Any]:
     config = find_config(options.get("config"), paths)
     if config is not None:
         merged.update(read_config(config))
-        merged["settings_file"] = str(config)
+        merged["settings_file"] = _shown(config)
     cli: dict[str, Any] = {key: list(options.get(opt) or []) or None for key, opt in LISTS.items()}
     cli["format"] = list(options.get("fmt") or []) or None
     cli["var_files"] = [str(p) for p in options.get("var_files") or []] or None
@@ -73,6 +73,14 @@ def settings(paths: list[Path], options: dict[str, Any]) -> dict[str, Any]:
     if isinstance(merged["format"], str):
         merged["format"] = [merged["format"]]
     return merged
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the current directory when inside it, as the user would type it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def parse_vars(values: tuple[str, ...]) -> dict[str, str]:

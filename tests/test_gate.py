@@ -216,6 +216,11 @@ def test_several_outputs_in_one_run(tmp_path):
     assert result.exit_code == 1
     assert result.stdout.startswith("sg.tf\n")
     assert json.loads((tmp_path / "out.sarif").read_text())["version"] == "2.1.0"
+    lost = run("scan", ".", "--format", "sarif:a.sarif", "-o", "b.json")
+    assert (lost.exit_code, lost.stderr) == (
+        2,
+        "iacscan: -o needs a --format without a FILE of its own to write\n",
+    )
     both = run("scan", ".", "--format", "json", "--format", "table")
     assert (both.exit_code, both.stderr) == (
         2,

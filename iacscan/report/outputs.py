@@ -46,7 +46,9 @@ def plan_outputs(formats: list[str], default_file: Path | None) -> list[Output]:
     bare = [o for o in outputs if o.file is None]
     if len(bare) > 1:
         raise OutputError("only one --format may go to stdout/-o; give the others a FILE")
-    if bare and default_file is not None:
+    if default_file is not None:
+        if not bare:
+            raise OutputError("-o needs a --format without a FILE of its own to write")
         outputs[outputs.index(bare[0])] = Output(bare[0].fmt, default_file)
     for output in outputs:
         if output.file is not None:
