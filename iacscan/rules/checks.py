@@ -20,6 +20,7 @@ from iacscan.rules.exposure_checks import (
     lateral_exposure,
     lb_target_exposure,
 )
+from iacscan.rules.network_checks import CHECKS as NETWORK_CHECKS
 from iacscan.rules.orchestration_checks import CHECKS as ORCHESTRATION_CHECKS
 from iacscan.rules.registry_checks import CHECKS as REGISTRY_CHECKS
 
@@ -82,6 +83,7 @@ CHECKS: dict[str, Check] = {
     "internet_exposure": internet_exposure,
     "lb_target_exposure": lb_target_exposure,
     "lateral_exposure": lateral_exposure,
+    **NETWORK_CHECKS,
     **ORCHESTRATION_CHECKS,
     **REGISTRY_CHECKS,
     **COMPOSE_CHECKS,

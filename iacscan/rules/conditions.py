@@ -39,6 +39,7 @@ class Outcome:
     path: str = ""
     evidence: tuple[str, ...] = ()
     details: Details = ()  # structured evidence (an exposure verdict), for machine reports
+    found: str = ""  # the offending value as text, for messages that name it ("{value}")
 
 
 FALSE = Outcome(Tri.FALSE)
@@ -123,7 +124,8 @@ def all_of(outcomes: list[Outcome]) -> Outcome:
     if unknown:
         return Outcome(Tri.UNKNOWN, unknown[0].path, tuple(e for o in outcomes for e in o.evidence))
     path = next((o.path for o in reversed(outcomes) if o.path), "")
-    return Outcome(Tri.TRUE, path, tuple(e for o in outcomes for e in o.evidence))
+    found = ", ".join(o.found for o in outcomes if o.found)
+    return Outcome(Tri.TRUE, path, tuple(e for o in outcomes for e in o.evidence), found=found)
 
 
 def negate(outcome: Outcome) -> Outcome:
@@ -224,5 +226,6 @@ def element_outcome(test: Predicate, path: str, value: Any, label: str) -> Outco
             unknown = unknown or Outcome(Tri.UNKNOWN, path, (f"{path} = {show(item)}",))
             continue
         if test(item):
-            return Outcome(Tri.TRUE, path, (f"{path} {label} ({show(value)})",))
+            text = item if isinstance(item, str) else show(item)
+            return Outcome(Tri.TRUE, path, (f"{path} {label} ({show(value)})",), found=text)
     return unknown or FALSE
