@@ -14,6 +14,7 @@ import networkx as nx
 from iacscan.graph.network_acls import Traffic, exposure
 from iacscan.model.values import is_unknown
 from iacscan.rules.compose_checks import CHECKS as COMPOSE_CHECKS
+from iacscan.rules.compose_isolation_checks import CHECKS as COMPOSE_ISOLATION_CHECKS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import (
     internet_exposure,
@@ -87,4 +88,5 @@ CHECKS: dict[str, Check] = {
     **ORCHESTRATION_CHECKS,
     **REGISTRY_CHECKS,
     **COMPOSE_CHECKS,
+    **COMPOSE_ISOLATION_CHECKS,
 }
