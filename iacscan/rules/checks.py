@@ -13,6 +13,7 @@ import networkx as nx
 
 from iacscan.graph.network_acls import Traffic, exposure
 from iacscan.model.values import is_unknown
+from iacscan.rules.aws_service_checks import CHECKS as AWS_SERVICE_CHECKS
 from iacscan.rules.compose_checks import CHECKS as COMPOSE_CHECKS
 from iacscan.rules.compose_isolation_checks import CHECKS as COMPOSE_ISOLATION_CHECKS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
@@ -85,6 +86,7 @@ CHECKS: dict[str, Check] = {
     "lb_target_exposure": lb_target_exposure,
     "lateral_exposure": lateral_exposure,
     **NETWORK_CHECKS,
+    **AWS_SERVICE_CHECKS,
     **ORCHESTRATION_CHECKS,
     **REGISTRY_CHECKS,
     **COMPOSE_CHECKS,

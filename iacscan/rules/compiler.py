@@ -84,7 +84,9 @@ def _leaf(path: str, op: str, arg: Any, quantifier: str) -> Condition:
             if op in PRESENCE:
                 outcomes.append(_presence(op, arg, full, value, present))
             elif not present:
-                outcomes.append(FALSE if op not in ABSENT_FAILS else _hit(full, "is not set"))
+                outcomes.append(
+                    FALSE if op not in ABSENT_FAILS else _hit(full, "is not set", "not set")
+                )
             elif op in LIST_OPERATORS:
                 outcomes.append(_list_op(op, arg, full, value))
             else:
@@ -94,8 +96,8 @@ def _leaf(path: str, op: str, arg: Any, quantifier: str) -> Condition:
     return evaluate
 
 
-def _hit(path: str, why: str) -> Outcome:
-    return Outcome(Tri.TRUE, path, (f"{path} {why}".strip(),))
+def _hit(path: str, why: str, found: str = "") -> Outcome:
+    return Outcome(Tri.TRUE, path, (f"{path} {why}".strip(),), found=found)
 
 
 def _presence(op: str, arg: Any, path: str, value: Any, present: bool) -> Outcome:
@@ -122,7 +124,8 @@ def _list_op(op: str, arg: Any, path: str, value: Any) -> Outcome:
             return FALSE if arg in items else _hit(path, f"does not contain {show(arg)}")
         return _hit(path, f"contains {show(arg)}") if arg in items else FALSE
     equal = ELEMENT_OPERATORS["in" if op == "not_in" else "equals"](arg)(value)
-    return FALSE if equal else _hit(path, f"= {show(value)}, not {show(arg)}")
+    text = value if isinstance(value, str) else show(value)
+    return FALSE if equal else _hit(path, f"= {show(value)}, not {show(arg)}", text)
 
 
 # -- ports --------------------------------------------------------------------------------------
