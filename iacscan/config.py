@@ -25,6 +25,7 @@ KEYS = {
     "show_suppressed": bool,
     "fail_on_error": bool,
     "registries": dict,  # {"allowed": [registry or registry/path prefix or glob, ...]}
+    "public_ports": list,  # ports that may face the internet (IAC-AWS-SG-014), default 80, 443
 }
 
 
@@ -62,6 +63,9 @@ def read_config(path: Path) -> dict[str, Any]:
     allowed = registries.get("allowed", [])
     if set(registries) - {"allowed"} or not isinstance(allowed, list):
         raise ConfigError(f"{path}: registries takes one key, allowed: a list of registries")
+    ports = settings.get("public_ports", [])
+    if not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= 65535 for p in ports):
+        raise ConfigError(f"{path}: public_ports must be a list of port numbers (0-65535)")
     base = path.parent
     if "var_files" in settings:
         settings["var_files"] = [str(base / f) for f in settings["var_files"]]

@@ -226,6 +226,9 @@ def element_outcome(test: Predicate, path: str, value: Any, label: str) -> Outco
             unknown = unknown or Outcome(Tri.UNKNOWN, path, (f"{path} = {show(item)}",))
             continue
         if test(item):
-            text = item if isinstance(item, str) else show(item)
+            if isinstance(item, bool):  # "host_pid" says more than "true"
+                text = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])
+            else:
+                text = item if isinstance(item, str) else show(item)
             return Outcome(Tri.TRUE, path, (f"{path} {label} ({show(value)})",), found=text)
     return unknown or FALSE

@@ -1,0 +1,138 @@
+"""Issue 13's detection breadth: every workload kind reaches the capability rule, findings
+name the offending value in their message, the public-port allow-list is a setting, and
+exposure context reaches the new SG rule."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from iacscan.api import load
+from iacscan.config import ConfigError, read_config
+from iacscan.containers.kubernetes import POD_SPEC_PATHS, WORKLOAD_TYPES
+from iacscan.model import Finding
+from iacscan.rules.engine import run_rules
+from iacscan.rules.loader import load_rules
+from iacscan.scan import ScanOptions, scan
+
+RULES = {rule.id: rule for rule in load_rules()}
+
+
+def findings(tmp_path: Path, rule_id: str, files: dict[str, str], **settings) -> list[Finding]:
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    loaded = load([tmp_path], environ={}, jobs=1, use_cache=False)
+    assert loaded.errors == []
+    engine = run_rules([RULES[rule_id]], loaded.resources, loaded.graph, settings)
+    assert engine.errors == []
+    return engine.findings
+
+
+def workload(kind: str) -> str:
+    """A ``kind`` resource whose only container adds SYS_ADMIN, at the kind's nesting."""
+    steps = POD_SPEC_PATHS[kind]
+    body = (
+        'container {\n  name = "app"\n  image = "app:1.0"\n'
+        '  security_context {\n    capabilities {\n      add = ["SYS_ADMIN"]\n'
+        "    }\n  }\n}\n"
+    )
+    for step in reversed(steps):
+        body = f"{step} {{\n{body}}}\n"
+    return f'resource "{kind}" "w" {{\nmetadata {{\n  name = "w"\n}}\n{body}}}\n'
+
+
+@pytest.mark.parametrize("kind", WORKLOAD_TYPES)
+def test_every_workload_kind_reaches_the_capability_rule(tmp_path: Path, kind: str) -> None:
+    found = findings(tmp_path, "IAC-K8S-006", {"main.tf": workload(kind)})
+    assert [(f.status, f.message.rsplit(" ", 2)[-2:]) for f in found] == [
+        ("fail", ["adds", "SYS_ADMIN"])
+    ]
+
+
+def test_every_workload_kind_of_the_provider_is_covered() -> None:
+    kinds = {"pod", "deployment", "daemonset", "stateful_set", "job", "cron_job"}
+    for kind in kinds:
+        assert f"kubernetes_{kind}" in WORKLOAD_TYPES
+    assert {"kubernetes_daemon_set_v1", "kubernetes_cron_job_v1"} <= set(WORKLOAD_TYPES)
+
+
+OPEN_9100 = """\
+    resource "aws_security_group" "app" {
+      name = "app"
+      ingress {
+        description = "metrics"
+        from_port   = 9100
+        to_port     = 9100
+        protocol    = "tcp"
+        cidr_blocks = ["0.0.0.0/0"]
+      }
+    }
+"""
+
+
+def test_open_port_message_names_port_and_source(tmp_path: Path) -> None:
+    found = findings(tmp_path, "IAC-AWS-SG-014", {"main.tf": OPEN_9100})
+    assert [f.message for f in found] == [
+        "aws_security_group.app (ingress[0]) opens tcp 9100 to 0.0.0.0/0"
+    ]
+
+
+def test_public_ports_setting_allows_a_port(tmp_path: Path) -> None:
+    files = {"main.tf": OPEN_9100}
+    assert findings(tmp_path, "IAC-AWS-SG-014", files, public_ports=[443, 9100]) == []
+
+
+def test_public_ports_in_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / ".iacscan.yml"
+    config.write_text("public_ports: [80, 443, 8443]\n")
+    assert read_config(config)["public_ports"] == [80, 443, 8443]
+    config.write_text("public_ports: [https]\n")
+    with pytest.raises(ConfigError, match="public_ports must be a list of port numbers"):
+        read_config(config)
+
+
+def test_open_port_finding_carries_the_exposure_verdict(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        OPEN_9100
+        + textwrap.dedent("""\
+            resource "aws_instance" "app" {
+              ami                    = "ami-12345678"
+              instance_type          = "t3.micro"
+              vpc_security_group_ids = [aws_security_group.app.id]
+            }
+        """),
+        encoding="utf-8",
+    )
+    options = ScanOptions(rules=["IAC-AWS-SG-014"], use_cache=False, jobs=1, environ={})
+    result = scan([tmp_path], options)
+    (finding,) = result.findings
+    assert any(e.startswith("exposure: aws_instance.app ") for e in finding.evidence)
+
+
+def test_compose_namespace_message_names_each_namespace(tmp_path: Path) -> None:
+    compose = """\
+        services:
+          agent:
+            image: alpine:3.20
+            pid: host
+            ipc: host
+            uts: host
+    """
+    found = findings(tmp_path, "IAC-COMPOSE-006", {"compose.yaml": compose})
+    assert [f.message for f in found] == ["service.agent shares host namespaces: PID, IPC, UTS"]
+
+
+def test_compose_socket_message_names_the_socket(tmp_path: Path) -> None:
+    compose = """\
+        services:
+          ci:
+            image: docker:27
+            volumes:
+              - /var/run/docker.sock:/var/run/docker.sock:ro
+    """
+    found = findings(tmp_path, "IAC-COMPOSE-007", {"compose.yaml": compose})
+    assert [f.message for f in found] == [
+        "service.ci (volumes[0].source) mounts /var/run/docker.sock"
+    ]
