@@ -136,3 +136,45 @@ def test_compose_socket_message_names_the_socket(tmp_path: Path) -> None:
     assert [f.message for f in found] == [
         "service.ci (volumes[0].source) mounts /var/run/docker.sock"
     ]
+
+
+def test_peering_route_to_an_undeclared_connection_is_a_peering_route(tmp_path: Path) -> None:
+    """The id is unknown (an evaluation error names the reference) but the attribute that
+    is set makes the route a peering route: VPC-005 fails instead of being undetermined."""
+    (tmp_path / "main.tf").write_text(
+        textwrap.dedent("""\
+            resource "aws_route" "to_peer" {
+              route_table_id            = "rtb-0123456789abcdef0"
+              destination_cidr_block    = "0.0.0.0/0"
+              vpc_peering_connection_id = aws_vpc_peering_connection.elsewhere.id
+            }
+        """),
+        encoding="utf-8",
+    )
+    loaded = load([tmp_path], environ={}, jobs=1, use_cache=False)
+    assert [e.message for e in loaded.errors] == [
+        "vpc_peering_connection_id: reference to undeclared resource "
+        "aws_vpc_peering_connection.elsewhere"
+    ]
+    engine = run_rules([RULES["IAC-AWS-VPC-005"]], loaded.resources, loaded.graph)
+    assert [(f.status, f.location.line) for f in engine.findings] == [("fail", 1)]
+
+
+def test_route_from_a_dynamic_block_over_unknown_routes_stays_undetermined(tmp_path: Path) -> None:
+    main = """\
+        variable "routes" {
+          type = list(any)
+        }
+        resource "aws_route_table" "t" {
+          vpc_id = "vpc-1"
+          dynamic "route" {
+            for_each = var.routes
+            content {
+              cidr_block                = route.value.cidr
+              vpc_peering_connection_id = route.value.pcx
+            }
+          }
+        }
+    """
+    found = findings(tmp_path, "IAC-AWS-VPC-005", {"main.tf": main})
+    assert [(f.status, f.location.line) for f in found] == [("undetermined", 6)]

@@ -23,12 +23,13 @@ from iacscan.rules.conditions import (
     any_of,
     element_outcome,
     negate,
+    parse_path,
     resolve,
     show,
 )
 
 Condition = Callable[[Subject, nx.MultiDiGraph], Outcome]
-PRESENCE = ("exists", "missing")
+PRESENCE = ("exists", "missing", "set")
 LIST_OPERATORS = ("contains", "not_equals", "not_in", "lacks")
 ABSENT_FAILS = ("not_equals", "not_in", "lacks")  # an unset attribute violates these
 PORT_OPERATORS = ("port_in_range", "all_ports", "port_span_at_least")
@@ -76,12 +77,15 @@ def _leaf(path: str, op: str, arg: Any, quantifier: str) -> Condition:
         except (TypeError, ValueError) as exc:
             raise ConditionError(f"bad argument for {op!r}: {exc}") from None
     combine = any_of if quantifier == "any" else all_of
+    last = next((step for step in reversed(parse_path(path)) if isinstance(step, str)), "")
 
     def evaluate(subject: Subject, graph: nx.MultiDiGraph) -> Outcome:
         outcomes = []
         for where, value, present in resolve(subject.attrs, path):
             full = subject.path_prefix + where
-            if op in PRESENCE:
+            if op == "set":
+                outcomes.append(_set(arg, full, value, present, where, last))
+            elif op in PRESENCE:
                 outcomes.append(_presence(op, arg, full, value, present))
             elif not present:
                 outcomes.append(
@@ -110,6 +114,19 @@ def _presence(op: str, arg: Any, path: str, value: Any, present: bool) -> Outcom
     want_present = bool(arg) if op == "exists" else not bool(arg)
     if present == want_present:
         return _hit(path, "is set" if present else "is not set")
+    return FALSE
+
+
+def _set(arg: Any, path: str, value: Any, present: bool, where: str, last: str) -> Outcome:
+    """Is the attribute written at all, whatever its value? A Ref or an Unknown counts as
+    set (a route naming an undeclared peering connection is a peering route); only an
+    unknown *around* the attribute (a dynamic block over an unknown collection) leaves it
+    undetermined."""
+    if present and is_unknown(value) and not where.endswith(last):
+        return Outcome(Tri.UNKNOWN, path, (f"{path} = {show(value)}",))
+    written = present and value not in (None, "", [])
+    if written == bool(arg):
+        return _hit(path, "is set" if written else "is not set")
     return FALSE
 
 
