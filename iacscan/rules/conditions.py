@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from iacscan.graph.cidrs import cidr_network, covers_public, is_private
+from iacscan.graph.cidrs import cidr_network, covers_public, is_private_source
 from iacscan.model.values import Ref, Unknown, is_unknown
 
 # (key, value) pairs; values are str, tuples of str, or nested Details: hashable like Finding.
@@ -163,7 +163,7 @@ def cidr_predicate(options: dict[str, Any]) -> Predicate:
         if public:
             return covers_public(net, max_prefix)
         limit = max_prefix if net.version == 4 else max_prefix * 4
-        return (not private or is_private(net)) and net.prefixlen <= limit
+        return (not private or is_private_source(net)) and net.prefixlen <= limit
 
     return test
 

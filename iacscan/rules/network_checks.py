@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.graph.cidrs import cidr_network, covers_public
+from iacscan.graph.cidrs import cidr_network, cidr_problem, covers_public
 from iacscan.graph.network.sets import ports_text
 from iacscan.model.values import is_unknown
 from iacscan.rules.compiler import compile_condition
@@ -99,4 +99,19 @@ def open_port(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) 
     return Outcome(Tri.TRUE, path, (f"{path or 'rule'} opens {found}",), found=found)
 
 
-CHECKS: dict[str, Check] = {"sg_open_port": open_port}
+def invalid_cidr(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+    """Fails on a CIDR the AWS provider rejects but that still denotes a network (a bare
+    ``/0``, host bits set): the other rules judge that network, this one says it is wrong."""
+    bad = []
+    for key in ("cidr_blocks", "ipv6_cidr_blocks"):
+        for i, cidr in enumerate(subject.attrs.get(key) or []):
+            problem = cidr_problem(cidr)
+            if problem:
+                bad.append(f"{key}[{i}] {show(cidr)} {problem}")
+    if not bad:
+        return FALSE
+    path = subject.path_prefix.rstrip(".")
+    return Outcome(Tri.TRUE, path, tuple(bad), found="; ".join(bad))
+
+
+CHECKS: dict[str, Check] = {"sg_open_port": open_port, "sg_invalid_cidr": invalid_cidr}
