@@ -45,11 +45,18 @@ def all_interfaces(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, A
     chosen = hits or [v for v in verdicts if v.verdict == "UNDETERMINED"]
     if not chosen:
         return FALSE
-    binds = sorted({v.path[1] for v in chosen if len(v.path) > 1})
-    found = ", ".join(binds) or "a port"
+    found = _host_ports(chosen)
     status = Tri.TRUE if hits and store is False else Tri.UNKNOWN
     facts = tuple(e for v in chosen for e in evidence(v))
     return Outcome(status, "ports", facts, details(chosen), found=found)
+
+
+def _host_ports(verdicts: list[Verdict]) -> str:
+    """``host ports 80, 8000-8001/udp``: the host side of the mappings, once per family."""
+    ports = sorted(
+        {v.path[1].rsplit(":", 1)[-1] + ("/udp" if v.protocol == "udp" else "") for v in verdicts}
+    )
+    return f"host port{'s' if len(ports) > 1 else ''} {', '.join(ports)}"
 
 
 def _mounts(resource: Resource, graph: nx.MultiDiGraph, node: str) -> list[tuple[int, str, bool]]:

@@ -72,7 +72,7 @@ def _sources(subject: Subject) -> str:
 def open_port(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
     """Fails on an internet ingress rule that opens a port outside ``public_ports`` (a
     project setting, default 80 and 443) and outside ``judged_elsewhere`` (lists of the
-    ports other rules judge); ``only`` narrows
+    ports other rules judge); ``protocols`` limits the protocols judged; ``only`` narrows
     the judged ports to a list instead (port 80's own plain-HTTP rule)."""
     internet = _FROM_INTERNET(subject, graph)
     if internet.value is Tri.FALSE:
@@ -81,7 +81,7 @@ def open_port(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) 
     if isinstance(span, Outcome):
         return span
     proto, low, high = span
-    if high - low + 1 >= WIDE_SPAN:
+    if high - low + 1 >= WIDE_SPAN or proto not in params.get("protocols", [proto]):
         return FALSE
     if "only" in params:
         wanted = {int(p) for p in params["only"]}
