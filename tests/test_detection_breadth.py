@@ -178,3 +178,29 @@ def test_route_from_a_dynamic_block_over_unknown_routes_stays_undetermined(tmp_p
     """
     found = findings(tmp_path, "IAC-AWS-VPC-005", {"main.tf": main})
     assert [(f.status, f.location.line) for f in found] == [("undetermined", 6)]
+
+
+def test_shared_volumes_are_compared_within_one_project_only(tmp_path: Path) -> None:
+    project = """\
+        services:
+          writer:
+            image: alpine:3.20
+            volumes: ["data:/data"]
+          {reader}:
+            image: alpine:3.20
+            volumes: ["data:/data:ro"]
+        volumes:
+          data:
+    """
+    for name, reader in (("one", "reader"), ("two", "other")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "compose.yaml").write_text(
+            textwrap.dedent(project.format(reader=reader)), encoding="utf-8"
+        )
+    found = findings(tmp_path, "IAC-COMPOSE-025", {})
+    assert sorted(f.message for f in found) == [
+        "service.other (volumes[0]) shares volume data with service.writer (read-write)",
+        "service.reader (volumes[0]) shares volume data with service.writer (read-write)",
+        "service.writer (volumes[0]) shares volume data with service.other (read-only)",
+        "service.writer (volumes[0]) shares volume data with service.reader (read-only)",
+    ]

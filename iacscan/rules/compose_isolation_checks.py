@@ -79,13 +79,14 @@ def shared_mount(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any
     project mounts too, when at least one of the two mounts is writable: state shared
     across the isolation boundary lets one compromised service tamper with the other."""
     me: Resource = graph.nodes[subject.node]["resource"]
+    # Node ids are the address, prefixed by the root when several are scanned: matching the
+    # id prefix first keeps this linear in node ids instead of in node data lookups.
+    prefix = subject.node[: len(subject.node) - len(me.address)] + "service."
     others = [
-        (node, data["resource"])
-        for node, data in sorted(graph.nodes(data=True))
-        if node != subject.node
-        and data["resource"].type == "compose_service"
-        and data["resource"].root == me.root
+        (node, graph.nodes[node]["resource"])
+        for node in sorted(n for n in graph if n.startswith(prefix) and n != subject.node)
     ]
+    others = [(n, r) for n, r in others if r.type == "compose_service" and r.root == me.root]
     theirs: dict[str, list[tuple[str, bool]]] = {}
     for node, other in others:
         for _, what, read_only in _mounts(other, graph, node):
