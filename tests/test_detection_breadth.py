@@ -204,3 +204,51 @@ def test_shared_volumes_are_compared_within_one_project_only(tmp_path: Path) -> 
         "service.writer (volumes[0]) shares volume data with service.other (read-only)",
         "service.writer (volumes[0]) shares volume data with service.reader (read-only)",
     ]
+
+
+def test_set_operator_counts_refs_and_unknowns_as_written() -> None:
+    from iacscan.model.values import Ref, Unknown
+    from iacscan.rules.compiler import compile_condition
+    from iacscan.rules.conditions import Subject, Tri
+
+    condition = compile_condition({"attribute": "route.pcx", "set": True})
+
+    def value(route: object) -> Tri:
+        subject = Subject("n", "aws_route", {"route": route})
+        return condition(subject, None).value  # type: ignore[arg-type]
+
+    assert value({"pcx": Ref("aws_vpc_peering_connection.p", "id")}) is Tri.TRUE
+    assert value({"pcx": Unknown("undeclared resource")}) is Tri.TRUE
+    assert value({"pcx": "pcx-1"}) is Tri.TRUE
+    assert value({"pcx": None}) is Tri.FALSE
+    assert value({"pcx": ""}) is Tri.FALSE
+    assert value({}) is Tri.FALSE
+    assert value(Unknown("dynamic block over an unknown list")) is Tri.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("/0", "has no address (judged as 0.0.0.0/0)"),
+        ("0.0.2.0/0", "has host bits set (judged as 0.0.0.0/0)"),
+        ("10.0.0.1/8", "has host bits set (judged as 10.0.0.0/8)"),
+        ("2001:db8::1/32", "has host bits set (judged as 2001:db8::/32)"),
+        ("10.0.0.0/8", None),
+        ("::/0", None),
+        ("not a cidr", None),
+    ],
+)
+def test_malformed_cidrs_are_named_and_still_judged(text: str, problem: str | None) -> None:
+    from iacscan.graph.cidrs import cidr_problem
+
+    assert cidr_problem(text) == problem
+
+
+def test_this_network_is_not_a_private_source_range() -> None:
+    from iacscan.graph.cidrs import cidr_network, covers_public, is_private_source
+
+    for text in ("0.0.0.0/12", "0.0.0.0/8", "224.0.0.0/4"):
+        net = cidr_network(text)
+        assert net is not None and not is_private_source(net) and not covers_public(net, 8)
+    ten = cidr_network("10.0.0.0/8")
+    assert ten is not None and is_private_source(ten)
