@@ -101,13 +101,15 @@ def open_port(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) 
 
 def invalid_cidr(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
     """Fails on a CIDR the AWS provider rejects but that still denotes a network (a bare
-    ``/0``, host bits set): the other rules judge that network, this one says it is wrong."""
+    ``/0``, host bits set) in one of ``attributes`` of the record (named ``label`` if given): the other rules judge
+    that network, this one says it is wrong."""
     bad = []
-    for key in ("cidr_blocks", "ipv6_cidr_blocks"):
+    for key in params.get("attributes", ["cidr_blocks", "ipv6_cidr_blocks"]):
         for i, cidr in enumerate(subject.attrs.get(key) or []):
             problem = cidr_problem(cidr)
             if problem:
-                bad.append(f"{key}[{i}] {show(cidr)} {problem}")
+                name = params.get("label") or f"{key}[{i}]"
+                bad.append(f"{name} {show(cidr)} {problem}")
     if not bad:
         return FALSE
     path = subject.path_prefix.rstrip(".")
