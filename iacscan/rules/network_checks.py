@@ -101,8 +101,8 @@ def open_port(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) 
 
 def invalid_cidr(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
     """Fails on a CIDR the AWS provider rejects but that still denotes a network (a bare
-    ``/0``, host bits set) in one of ``attributes`` of the record (named ``label`` if given): the other rules judge
-    that network, this one says it is wrong."""
+    ``/0``, host bits set) in one of ``attributes`` of the record (named ``label`` if
+    given): the other rules judge that network, this one says it is wrong."""
     bad = []
     for key in params.get("attributes", ["cidr_blocks", "ipv6_cidr_blocks"]):
         for i, cidr in enumerate(subject.attrs.get(key) or []):
