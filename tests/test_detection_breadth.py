@@ -252,3 +252,23 @@ def test_this_network_is_not_a_private_source_range() -> None:
         assert net is not None and not is_private_source(net) and not covers_public(net, 8)
     ten = cidr_network("10.0.0.0/8")
     assert ten is not None and is_private_source(ten)
+
+
+def test_public_ports_from_the_settings_file_reach_the_scan(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from iacscan.cli import main
+
+    (tmp_path / "main.tf").write_text(textwrap.dedent(OPEN_9100), encoding="utf-8")
+    args = ["scan", str(tmp_path), "--rule", "IAC-AWS-SG-014", "--format", "json", "--no-cache"]
+    before = CliRunner().invoke(main, args)
+    assert before.exit_code == 1
+    assert [f["message"] for f in json.loads(before.output)["findings"]] == [
+        "aws_security_group.app (ingress[0]) opens tcp 9100 to 0.0.0.0/0"
+    ]
+    (tmp_path / ".iacscan.yml").write_text("public_ports: [443, 9100]\n", encoding="utf-8")
+    after = CliRunner().invoke(main, args)
+    assert after.exit_code == 0
+    assert json.loads(after.output)["findings"] == []
