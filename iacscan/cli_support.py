@@ -173,6 +173,7 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         rule_files=ruleset_files(options.get("rulesets") or ()),
         progress=None if options.get("quiet") else ParseProgress(),
         allowed_registries=[str(r) for r in (conf.get("registries") or {}).get("allowed", [])],
+        public_ports=[int(p) for p in conf.get("public_ports", [80, 443])],
         compose_files=[Path(f) for f in options.get("compose_files") or ()],
         profiles=list(options.get("profiles") or ()),
         source_dir=options.get("source_dir"),

@@ -71,6 +71,14 @@ def _registries(value: Any) -> str | None:
     return f"allowed {problem}" if problem else None
 
 
+def _ports(value: Any) -> str | None:
+    if isinstance(value, list) and all(
+        isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= 65535 for p in value
+    ):
+        return None
+    return f"must be a list of port numbers (0-65535), got {value!r}"
+
+
 CHECKS: dict[str, Callable[[Any], str | None]] = {
     "format": _choice(FORMATS),
     "fail_on": _choice(SEVERITIES),
@@ -89,6 +97,7 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "soft_fail": _flag,
     "allow_no_rules": _flag,
     "registries": _registries,  # {"allowed": [registry or registry/path prefix or glob, ...]}
+    "public_ports": _ports,  # ports that may face the internet (IAC-AWS-SG-014), default 80, 443
 }
 KEYS = frozenset(CHECKS)
 

@@ -87,6 +87,7 @@ class ScanOptions:
     environ: dict[str, str] | None = None
     progress: Progress | None = None  # told (done, total) while cold files are parsed
     allowed_registries: list[str] = field(default_factory=list)  # image registry allow-list
+    public_ports: list[int] = field(default_factory=lambda: [80, 443])  # may face the internet
     compose_files: list[Path] = field(default_factory=list)  # one project, in this order
     profiles: list[str] = field(default_factory=list)  # Compose profiles (none: every service)
     source_dir: Path | None = None  # a plan's configuration (default: the plan's directory)
@@ -148,7 +149,10 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         source_dir=options.source_dir,
         skip_paths=options.skip_paths,
     )
-    settings = {"allowed_registries": options.allowed_registries}
+    settings = {
+        "allowed_registries": options.allowed_registries,
+        "public_ports": options.public_ports,
+    }
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)
     found = dedupe(annotate(engine.findings, rules, loaded.resources, loaded.graph))
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}

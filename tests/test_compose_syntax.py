@@ -124,7 +124,14 @@ def test_unknown_port_parts_stay_unknown() -> None:
     ],
 )
 def test_volume_syntaxes(written: Any, canonical: dict[str, Any]) -> None:
-    assert parse_volume(written) == canonical
+    assert parse_volume(written) == {"propagation": None, **canonical}
+
+
+def test_bind_propagation_in_both_syntaxes() -> None:
+    assert parse_volume("/mnt:/mnt:ro,rshared")["propagation"] == "rshared"
+    assert parse_volume("/mnt:/mnt:z")["propagation"] is None
+    long = {"type": "bind", "source": "/mnt", "target": "/m", "bind": {"propagation": "slave"}}
+    assert parse_volume(long)["propagation"] == "slave"
 
 
 def test_devices_capabilities_and_security_options() -> None:

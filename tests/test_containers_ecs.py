@@ -60,6 +60,7 @@ def test_jsonencode_containers_are_judged_one_by_one(tmp_path: Path) -> None:
                 },
                 { name = "debug", image = "busybox", privileged = true },
               ])
+              network_mode = "awsvpc"
             }
             """
         },
@@ -208,6 +209,7 @@ def test_malformed_json_is_reported_and_never_crashes(tmp_path: Path) -> None:
             resource "aws_ecs_task_definition" "broken" {
               family                = "api"
               container_definitions = "[{\\"name\\": \\"api\\", \\"privileged\\": true"
+              network_mode          = "awsvpc"
             }
             """
         },

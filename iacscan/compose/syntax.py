@@ -2,7 +2,8 @@
 
 Rules then judge one shape whatever the author wrote: a port is always ``{target,
 target_end, published, published_end, host_ip, protocol, mode}``, a mount always ``{type,
-source, target, read_only}``. A malformed entry raises :class:`SyntaxProblem`; the caller
+source, target, read_only,
+propagation}``. A malformed entry raises :class:`SyntaxProblem`; the caller
 reports it with the entry's line and goes on.
 """
 
@@ -19,6 +20,7 @@ from iacscan.model.values import Unknown
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _BIND_START = ("/", ".", "~", "\\\\", "$")
+PROPAGATIONS = ("shared", "rshared", "slave", "rslave", "private", "rprivate")
 
 
 class SyntaxProblem(ValueError):
@@ -114,18 +116,26 @@ def parse_volume(item: Any) -> Any:
         kind = item.get("type") or (
             "bind" if isinstance(source, str) and _is_bind(source) else "volume"
         )
+        bind = item.get("bind")
         return {
             "type": kind,
             "source": host_path(source) if isinstance(source, str) and kind == "bind" else source,
             "target": item.get("target"),
             "read_only": bool(item.get("read_only", False)),
+            "propagation": bind.get("propagation") if isinstance(bind, dict) else None,
         }
     text = str(item)
     drive = text[:2] if _DRIVE.match(text) else ""
     parts = text[len(drive) :].split(":")
     parts[0] = drive + parts[0]
     if len(parts) == 1:
-        return {"type": "volume", "source": None, "target": parts[0], "read_only": False}
+        return {
+            "type": "volume",
+            "source": None,
+            "target": parts[0],
+            "read_only": False,
+            "propagation": None,
+        }
     if len(parts) > 3:
         raise SyntaxProblem(f"invalid volume {item!r}")
     source, target = parts[0], parts[1]
@@ -136,6 +146,7 @@ def parse_volume(item: Any) -> Any:
         "source": host_path(source) if kind == "bind" else source,
         "target": target,
         "read_only": "ro" in modes,
+        "propagation": next((m for m in modes if m in PROPAGATIONS), None),
     }
 
 

@@ -13,13 +13,16 @@ import networkx as nx
 
 from iacscan.graph.network_acls import Traffic, exposure
 from iacscan.model.values import is_unknown
+from iacscan.rules.aws_service_checks import CHECKS as AWS_SERVICE_CHECKS
 from iacscan.rules.compose_checks import CHECKS as COMPOSE_CHECKS
+from iacscan.rules.compose_isolation_checks import CHECKS as COMPOSE_ISOLATION_CHECKS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import (
     internet_exposure,
     lateral_exposure,
     lb_target_exposure,
 )
+from iacscan.rules.network_checks import CHECKS as NETWORK_CHECKS
 from iacscan.rules.orchestration_checks import CHECKS as ORCHESTRATION_CHECKS
 from iacscan.rules.registry_checks import CHECKS as REGISTRY_CHECKS
 
@@ -82,7 +85,10 @@ CHECKS: dict[str, Check] = {
     "internet_exposure": internet_exposure,
     "lb_target_exposure": lb_target_exposure,
     "lateral_exposure": lateral_exposure,
+    **NETWORK_CHECKS,
+    **AWS_SERVICE_CHECKS,
     **ORCHESTRATION_CHECKS,
     **REGISTRY_CHECKS,
     **COMPOSE_CHECKS,
+    **COMPOSE_ISOLATION_CHECKS,
 }

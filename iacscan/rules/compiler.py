@@ -23,12 +23,13 @@ from iacscan.rules.conditions import (
     any_of,
     element_outcome,
     negate,
+    parse_path,
     resolve,
     show,
 )
 
 Condition = Callable[[Subject, nx.MultiDiGraph], Outcome]
-PRESENCE = ("exists", "missing")
+PRESENCE = ("exists", "missing", "set")
 LIST_OPERATORS = ("contains", "not_equals", "not_in", "lacks")
 ABSENT_FAILS = ("not_equals", "not_in", "lacks")  # an unset attribute violates these
 PORT_OPERATORS = ("port_in_range", "all_ports", "port_span_at_least")
@@ -76,15 +77,20 @@ def _leaf(path: str, op: str, arg: Any, quantifier: str) -> Condition:
         except (TypeError, ValueError) as exc:
             raise ConditionError(f"bad argument for {op!r}: {exc}") from None
     combine = any_of if quantifier == "any" else all_of
+    last = next((step for step in reversed(parse_path(path)) if isinstance(step, str)), "")
 
     def evaluate(subject: Subject, graph: nx.MultiDiGraph) -> Outcome:
         outcomes = []
         for where, value, present in resolve(subject.attrs, path):
             full = subject.path_prefix + where
-            if op in PRESENCE:
+            if op == "set":
+                outcomes.append(_set(arg, full, value, present, where, last))
+            elif op in PRESENCE:
                 outcomes.append(_presence(op, arg, full, value, present))
             elif not present:
-                outcomes.append(FALSE if op not in ABSENT_FAILS else _hit(full, "is not set"))
+                outcomes.append(
+                    FALSE if op not in ABSENT_FAILS else _hit(full, "is not set", "not set")
+                )
             elif op in LIST_OPERATORS:
                 outcomes.append(_list_op(op, arg, full, value))
             else:
@@ -94,8 +100,8 @@ def _leaf(path: str, op: str, arg: Any, quantifier: str) -> Condition:
     return evaluate
 
 
-def _hit(path: str, why: str) -> Outcome:
-    return Outcome(Tri.TRUE, path, (f"{path} {why}".strip(),))
+def _hit(path: str, why: str, found: str = "") -> Outcome:
+    return Outcome(Tri.TRUE, path, (f"{path} {why}".strip(),), found=found)
 
 
 def _presence(op: str, arg: Any, path: str, value: Any, present: bool) -> Outcome:
@@ -111,6 +117,19 @@ def _presence(op: str, arg: Any, path: str, value: Any, present: bool) -> Outcom
     return FALSE
 
 
+def _set(arg: Any, path: str, value: Any, present: bool, where: str, last: str) -> Outcome:
+    """Is the attribute written at all, whatever its value? A Ref or an Unknown counts as
+    set (a route naming an undeclared peering connection is a peering route); only an
+    unknown *around* the attribute (a dynamic block over an unknown collection) leaves it
+    undetermined."""
+    if present and is_unknown(value) and not where.endswith(last):
+        return Outcome(Tri.UNKNOWN, path, (f"{path} = {show(value)}",))
+    written = present and value not in (None, "", [])
+    if written == bool(arg):
+        return _hit(path, "is set" if written else "is not set")
+    return FALSE
+
+
 def _list_op(op: str, arg: Any, path: str, value: Any) -> Outcome:
     if is_unknown(value):
         return Outcome(Tri.UNKNOWN, path, (f"{path} = {show(value)}",))
@@ -122,7 +141,8 @@ def _list_op(op: str, arg: Any, path: str, value: Any) -> Outcome:
             return FALSE if arg in items else _hit(path, f"does not contain {show(arg)}")
         return _hit(path, f"contains {show(arg)}") if arg in items else FALSE
     equal = ELEMENT_OPERATORS["in" if op == "not_in" else "equals"](arg)(value)
-    return FALSE if equal else _hit(path, f"= {show(value)}, not {show(arg)}")
+    text = value if isinstance(value, str) else show(value)
+    return FALSE if equal else _hit(path, f"= {show(value)}, not {show(arg)}", text)
 
 
 # -- ports --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import networkx as nx
 
 from iacscan.compose.interpolate import Substituted
 from iacscan.compose.reach import HOST_MODE, networks_of, peers, service_exposure
+from iacscan.compose.syntax import host_path
 from iacscan.graph.network.exposure import Verdict
 from iacscan.images import ImageRef, parse_image, registry_allowed
 from iacscan.model.values import Unknown, is_unknown
@@ -41,11 +42,34 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
+def host_source(graph: nx.MultiDiGraph, node: str, index: int, mount: Any) -> Any:
+    """The host path a mount exposes: a bind's source, or the ``device`` of a named volume
+    that the local driver binds (``driver_opts: {o: bind, device: /srv}``); else None."""
+    if not isinstance(mount, dict):
+        return None
+    if mount.get("type") == "bind":
+        return mount.get("source")
+    if mount.get("type") != "volume" or node not in graph:
+        return None
+    for _, target, data in graph.out_edges(node, data=True):
+        if data.get("kind") == "mounts" and data.get("attribute") == f"volumes[{index}]":
+            attrs = graph.nodes[target]["resource"].attrs
+            opts = attrs.get("driver_opts")
+            if attrs.get("driver", "local") != "local" or not isinstance(opts, dict):
+                return None
+            options = str(opts.get("o", "")).split(",")
+            device = opts.get("device")
+            if "bind" in options or "rbind" in options:
+                return host_path(device) if isinstance(device, str) else device
+    return None
+
+
 def sensitive_host_mount(
     subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
 ) -> Outcome:
-    """Fails on a bind mount of a host path under one of ``paths`` (and not under one of
-    ``except``); undetermined when a mount's source is unknown."""
+    """Fails on a bind mount (or a named volume bound to a host directory) of a host path
+    under one of ``paths`` (and not under one of ``except``); undetermined when a mount's
+    source is unknown."""
     volumes = subject.attrs.get("volumes")
     if is_unknown(volumes):
         return _unknown("volumes", volumes)
@@ -55,8 +79,11 @@ def sensitive_host_mount(
         if is_unknown(mount) or (isinstance(mount, dict) and is_unknown(mount.get("source"))):
             unknown = unknown or _unknown(path, mount if is_unknown(mount) else mount["source"])
             continue
-        source = mount.get("source") if isinstance(mount, dict) else None
-        if mount.get("type") != "bind" or not isinstance(source, str):
+        source = host_source(graph, subject.node, i, mount)
+        if is_unknown(source):
+            unknown = unknown or _unknown(path, source)
+            continue
+        if not isinstance(source, str):
             continue
         if any(_under(source, p) for p in params.get("except", [])):
             continue
@@ -64,7 +91,10 @@ def sensitive_host_mount(
         if hit:
             mode = "read-only" if mount.get("read_only") else "read-write"
             return Outcome(
-                Tri.TRUE, path, (f"{path} mounts host path {source} ({mode}), under {hit}",)
+                Tri.TRUE,
+                path,
+                (f"{path} mounts host path {source} ({mode}), under {hit}",),
+                found=source,
             )
     return unknown or FALSE
 
@@ -137,7 +167,7 @@ def literal_secret_env(subject: Subject, graph: nx.MultiDiGraph, params: dict[st
     return Outcome(Tri.TRUE, f"environment.{hits[0]}", facts)
 
 
-def _data_store(subject: Subject, params: dict[str, Any]) -> bool | None:
+def data_store(subject: Subject, params: dict[str, Any]) -> bool | None:
     """Does the image name a data store or admin tool of ``images`` (None: unknown image)?"""
     image = subject.attrs.get("image")
     if is_unknown(image):
@@ -153,12 +183,18 @@ def _data_store(subject: Subject, params: dict[str, Any]) -> bool | None:
 
 
 def _touches(verdict: Verdict, ports: list[int]) -> bool:
-    """Does a published port mapping cover one of ``ports``? The host network's all-ports
+    """Is a published port mapping one of the data-store ``ports``? The host network's all-ports
     verdict does not: it says what could listen, not that a database does."""
     if HOST_MODE in verdict.assumptions:
         return False
+    return exact_ports(verdict, ports)
+
+
+def exact_ports(verdict: Verdict, ports: list[int]) -> bool:
+    """Is every port of the mapping one of ``ports``? A generic service's range that
+    happens to include 7000-7001 is not a Cassandra."""
     low, high = verdict.ports
-    return any(low <= p <= high for p in ports)
+    return all(p in ports for p in range(low, high + 1))
 
 
 def published_data_store(
@@ -167,7 +203,7 @@ def published_data_store(
     """Fails when a data store or admin service (by image, ``images``; or by a well-known
     port, ``ports``) is published on all interfaces; undetermined when that depends on an
     unknown (an image from a variable, an internal-only network, an unknown host IP)."""
-    store = _data_store(subject, params)
+    store = data_store(subject, params)
     ports = [int(p) for p in params.get("ports", [])]
     verdicts = service_exposure(graph, subject.node)
     selected = [v for v in verdicts if store or _touches(v, ports) or store is None]
@@ -194,7 +230,7 @@ def flat_network_data_store(
     """Fails on a data store whose only network is the project's ``default`` one, shared
     with a service published on all interfaces: one flat network puts the data store one
     hop from whatever compromises the published service."""
-    store = _data_store(subject, params)
+    store = data_store(subject, params)
     if store is False:
         return FALSE
     networks = networks_of(graph, subject.node)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from iacscan.graph.cidrs import cidr_network, covers_public, is_private
+from iacscan.graph.cidrs import cidr_network, covers_public, is_private_source
 from iacscan.model.values import Ref, Unknown, is_unknown
 
 # (key, value) pairs; values are str, tuples of str, or nested Details: hashable like Finding.
@@ -39,6 +39,7 @@ class Outcome:
     path: str = ""
     evidence: tuple[str, ...] = ()
     details: Details = ()  # structured evidence (an exposure verdict), for machine reports
+    found: str = ""  # the offending value as text, for messages that name it ("{value}")
 
 
 FALSE = Outcome(Tri.FALSE)
@@ -123,7 +124,8 @@ def all_of(outcomes: list[Outcome]) -> Outcome:
     if unknown:
         return Outcome(Tri.UNKNOWN, unknown[0].path, tuple(e for o in outcomes for e in o.evidence))
     path = next((o.path for o in reversed(outcomes) if o.path), "")
-    return Outcome(Tri.TRUE, path, tuple(e for o in outcomes for e in o.evidence))
+    found = ", ".join(o.found for o in outcomes if o.found)
+    return Outcome(Tri.TRUE, path, tuple(e for o in outcomes for e in o.evidence), found=found)
 
 
 def negate(outcome: Outcome) -> Outcome:
@@ -161,7 +163,7 @@ def cidr_predicate(options: dict[str, Any]) -> Predicate:
         if public:
             return covers_public(net, max_prefix)
         limit = max_prefix if net.version == 4 else max_prefix * 4
-        return (not private or is_private(net)) and net.prefixlen <= limit
+        return (not private or is_private_source(net)) and net.prefixlen <= limit
 
     return test
 
@@ -224,5 +226,9 @@ def element_outcome(test: Predicate, path: str, value: Any, label: str) -> Outco
             unknown = unknown or Outcome(Tri.UNKNOWN, path, (f"{path} = {show(item)}",))
             continue
         if test(item):
-            return Outcome(Tri.TRUE, path, (f"{path} {label} ({show(value)})",))
+            if isinstance(item, bool):  # "host_pid" says more than "true"
+                text = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])
+            else:
+                text = item if isinstance(item, str) else show(item)
+            return Outcome(Tri.TRUE, path, (f"{path} {label} ({show(value)})",), found=text)
     return unknown or FALSE

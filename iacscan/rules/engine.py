@@ -90,7 +90,12 @@ def make_finding(
     path = subject.path_prefix.rstrip(".") if subject.record else outcome.path
     location = resource.location_of(path, subject.extra.get("lines")) if path else resource.location
     if rule.message:
-        message = rule.message.format(resource=resource.address, path=path or resource.address)
+        message = rule.message.format(
+            resource=resource.address,
+            path=path or resource.address,
+            where=f" ({path})" if path else "",
+            value=outcome.found or "?",
+        )
     else:
         message = f"{rule.title}: {resource.address}" + (f" ({path})" if path else "")
     if status == "undetermined":

@@ -129,10 +129,12 @@ def sensitive_host_path(
         host = posixpath.normpath(value).replace("//", "/")
         socket = any(s == host or s.startswith(host.rstrip("/") + "/") for s in RUNTIME_SOCKETS)
         if params["kind"] == "socket" and socket:
-            return Outcome(Tri.TRUE, path, (f"{path} = {value} exposes the container runtime",))
+            why = f"{path} = {value} exposes the container runtime"
+            return Outcome(Tri.TRUE, path, (why,), found=value)
         prefixes = [str(p).rstrip("/") for p in params.get("paths", [])]
         if params["kind"] == "sensitive" and not socket and _under(host, prefixes):
-            return Outcome(Tri.TRUE, path, (f"{path} = {value} is a sensitive host path",))
+            why = f"{path} = {value} is a sensitive host path"
+            return Outcome(Tri.TRUE, path, (why,), found=value)
     return unknown or FALSE
 
 

@@ -174,7 +174,8 @@ def _first(outcomes: list[Outcome]) -> Outcome:
     return FALSE
 
 
-def _role(config: Configuration, value: Any) -> Resource | None:
+def role_named(config: Configuration, value: Any) -> Resource | None:
+    """The ``aws_iam_role`` a role argument names, by reference or by name."""
     target = config.resolve(value)
     if target is not None:
         return target if target.type == "aws_iam_role" else None
@@ -197,7 +198,7 @@ def role_registry_access(
         return FALSE
     resource = _resource(subject, graph)
     config = configuration_of(graph, resource)
-    role = _role(config, value)
+    role = role_named(config, value)
     if role is None:
         why = f"{attribute}: the role is not defined in this configuration"
         return Outcome(Tri.UNKNOWN, attribute, (why,), (("unknown", why),))
@@ -226,12 +227,14 @@ def _names(value: Any, repository: Resource) -> bool | None:
 def ecr_lifecycle_missing(
     subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
 ) -> Outcome:
-    """Fails when no ``aws_ecr_lifecycle_policy`` names the repository; undetermined when
-    one names an unknown repository or exists only maybe (unknown ``count``)."""
+    """Fails when no ``aws_ecr_lifecycle_policy`` (or the ``policy`` type of params, such
+    as ``aws_ecr_repository_policy``) names the repository; undetermined when one names an
+    unknown repository or exists only maybe (unknown ``count``)."""
     resource = _resource(subject, graph)
     config = configuration_of(graph, resource)
+    kind = str(params.get("policy", "aws_ecr_lifecycle_policy"))
     maybe = []
-    for policy in config.of_type("aws_ecr_lifecycle_policy"):
+    for policy in config.of_type(kind):
         names = _names(policy.attrs.get("repository"), resource)
         if names is True and not policy.multiplicity_unknown:
             return FALSE
@@ -239,7 +242,7 @@ def ecr_lifecycle_missing(
             maybe.append(f"{policy.address} may apply to it")
     if maybe:
         return Outcome(Tri.UNKNOWN, "", tuple(maybe))
-    return Outcome(Tri.TRUE, "", ("no aws_ecr_lifecycle_policy names this repository",))
+    return Outcome(Tri.TRUE, "", (f"no {kind} names this repository",))
 
 
 def _filter_matches(filter_value: Any, name: Any) -> bool | None:

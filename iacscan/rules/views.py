@@ -86,6 +86,7 @@ def routes_view(
     A record has ``destinations`` (IPv4 and IPv6 CIDRs) and ``target``: the name of the one
     target attribute that is set (``vpc_peering_connection_id``...). A Ref counts as set: a
     route that names another resource's id targets it, even though the id is known later.
+    ``route`` is the block as written, for rules that ask whether an attribute is set.
     """
     subjects = []
     for resource in (r for r in resources if r.mode == "managed"):
@@ -108,12 +109,12 @@ def routes_view(
 def _route(block: Any, v4: str, v6: str) -> dict[str, Any]:
     """A route as rules see it; an Unknown target only when no known target is set."""
     if not isinstance(block, dict):  # a dynamic block over an unknown collection
-        return {"destinations": [block], "target": block}
+        return {"destinations": [block], "target": block, "route": block}
     targets = [name for name in ROUTE_TARGETS if block.get(name) not in (None, "")]
     known = [name for name in targets if not isinstance(block[name], Unknown)]
     target = known[0] if known else block[targets[0]] if targets else None
     destinations = [block[k] for k in (v4, v6) if block.get(k) is not None]
-    return {"destinations": destinations, "target": target}
+    return {"destinations": destinations, "target": target, "route": block}
 
 
 def ecs_containers_view(

@@ -100,7 +100,7 @@ def cidr_spans(text: Any, family: int) -> Spans | None:
 @functools.lru_cache(maxsize=8192)
 def _cidr_spans(text: str, family: int) -> Spans | None:
     try:
-        net = ipaddress.ip_network(text, strict=False)
+        net = ipaddress.ip_network(f"0.0.0.0{text}" if text.startswith("/") else text, strict=False)
     except ValueError:
         return None
     return network_spans(net) if net.version == family else ()
