@@ -55,6 +55,8 @@ CASES: dict[str, str] = {
     + _bucket("local.r"),
     "strrev_doubled": _locals(_doubling("s", "ab", 26) + "\n  r = strrev(local.s26)")
     + _bucket("local.r"),
+    "strrev_unicode": _locals(_doubling("s", "é", 20) + "\n  r = strrev(local.s20)")
+    + _bucket("local.r"),
     "nested_for": _locals(
         "  r = [for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]"
     )

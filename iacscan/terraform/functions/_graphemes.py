@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from iacscan.terraform.budget import BudgetExceeded
+
+_SLOW_TEXT_LIMIT = 1_000_000  # the split below runs at about 1-3 microseconds per character
+
 _EXTENDING_CATEGORIES = frozenset({"Mn", "Me", "Mc"})
 
 
@@ -48,6 +52,8 @@ def _graphemes(text: str) -> list[str]:
     """Linear in the text: a cluster grows as a list of characters, never by copying."""
     if text.isascii() and "\r" not in text:
         return list(text)  # in ASCII only CR LF joins
+    if len(text) > _SLOW_TEXT_LIMIT:
+        raise BudgetExceeded(f"grapheme split of over {_SLOW_TEXT_LIMIT:,} non-ASCII characters")
     clusters: list[list[str]] = []
     regionals = 0  # regional indicators in the cluster being built
     for ch in text:

@@ -1,0 +1,90 @@
+"""Expression attacks of issue 18: each ends in a reported, bounded outcome, and the rest of
+the configuration is still scanned (the unrelated open security group is still found).
+
+The sources are built at test time (``hostile_eval_cases.py``); ``benchmarks/hostile_eval.py``
+measures the same cases' time and memory.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from hostile_eval_cases import CASES, source
+
+from iacscan.api import load
+from iacscan.cli import main
+from iacscan.model.values import Unknown
+
+OVER = "evaluation budget exceeded: "
+EXPECTED_ERRORS = {  # case -> (line, message) of the one error the scan reports, or None
+    "count_1e9": (
+        2,
+        "count: " + OVER + "count = 1,000,000,000 instances is over the budget of 10,000",
+    ),
+    "count_1e6": (2, "count: " + OVER + "count = 1,000,000 instances is over the budget of 10,000"),
+    "count_1e999": (1, "count must be a whole number, got inf"),
+    "count_nan": (1, "count must be a whole number, got nan"),
+    "string_doubling": (19, "local.s17: " + OVER + "template result over 4,194,304 characters"),
+    "replace_self": (15, "local.r: " + OVER + "replace() result over 4,194,304 characters"),
+    "indent_huge": (25, "local.r: " + OVER + "indent() result over 4,194,304 characters"),
+    "strrev_doubled": (24, "local.s22: " + OVER + "template result over 4,194,304 characters"),
+    "strrev_unicode": (
+        23,
+        "local.r: " + OVER + "grapheme split of over 1,000,000 non-ASCII characters",
+    ),
+    "nested_for": (2, "local.r: " + OVER + "expression needs more than 1,000,000 evaluation steps"),
+    "int_squaring": (12, "local.n10: " + OVER + "number with more than 1,000 digits"),
+    "int_5000_digits": (2, "local.n: " + OVER + "number with more than 1,000 digits"),
+    "regex_dotstar": None,  # RE2 answers in linear time: no match, no error
+    "regex_digits": None,
+}
+
+
+def _victim_line(text: str) -> int:
+    lines = text.splitlines()
+    start = lines.index('resource "aws_security_group" "open_ssh_to_world" {')
+    return start + 1 + next(i for i, line in enumerate(lines[start:]) if "ingress {" in line)
+
+
+def test_every_case_has_an_expected_outcome():
+    assert set(EXPECTED_ERRORS) == set(CASES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_attack_is_reported_and_the_rest_is_still_scanned(case, tmp_path):
+    text = source(case)
+    (tmp_path / "main.tf").write_text(text)
+    args = ["scan", str(tmp_path), "--no-cache", "--format", "json", "--rule", "IAC-AWS-SG-001"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    found = [(f["rule_id"], f["resource"], f["line"]) for f in report["findings"]]
+    victim = "aws_security_group.open_ssh_to_world"
+    assert found == [("IAC-AWS-SG-001", victim, _victim_line(text))]
+    errors = [(e["file"], e["line"], e["message"]) for e in report["errors"]]
+    expected = EXPECTED_ERRORS[case]
+    assert errors == ([("main.tf", *expected)] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "case", ["replace_self", "indent_huge", "int_5000_digits", "strrev_unicode"]
+)
+def test_value_past_a_budget_is_unknown_with_the_reason(case, tmp_path):
+    (tmp_path / "main.tf").write_text(source(case))
+    loaded = load([tmp_path], environ={}, jobs=1)
+    bucket = next(r for r in loaded.resources if r.address == "aws_s3_bucket.hostile")
+    value = bucket.attrs["tags"]["v"]
+    assert isinstance(value, Unknown)
+    assert value.reason == "evaluation error: " + EXPECTED_ERRORS[case][1].split(": ", 1)[1]
+
+
+@pytest.mark.parametrize("case", ["count_1e9", "count_1e6"])
+def test_count_past_the_budget_stands_for_an_unknown_number_of_instances(case, tmp_path):
+    (tmp_path / "main.tf").write_text(source(case))
+    loaded = load([tmp_path], environ={}, jobs=1)
+    buckets = [r for r in loaded.resources if r.type == "aws_s3_bucket"]
+    assert [(b.address, b.multiplicity_unknown, b.attrs["tags"]) for b in buckets] == [
+        ("aws_s3_bucket.hostile", True, {"v": "x"})
+    ]
