@@ -8,6 +8,7 @@ measures the same cases' time and memory.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,9 @@ from hostile_eval_cases import CASES, source
 from iacscan.api import load
 from iacscan.cli import main
 from iacscan.model.values import Unknown
+from iacscan.terraform.expressions import EvalError, Evaluator
+from iacscan.terraform.functions import FunctionContext
+from iacscan.terraform.hcl import parse_expression
 
 OVER = "evaluation budget exceeded: "
 EXPECTED_ERRORS = {  # case -> (line, message) of the one error the scan reports, or None
@@ -88,3 +92,46 @@ def test_count_past_the_budget_stands_for_an_unknown_number_of_instances(case, t
     assert [(b.address, b.multiplicity_unknown, b.attrs["tags"]) for b in buckets] == [
         ("aws_s3_bucket.hostile", True, {"v": "x"})
     ]
+
+
+class _NoNames:
+    functions = FunctionContext(Path("."), Path("."))
+
+    def resolve(self, root, steps, env):
+        raise EvalError(f"unknown name {root!r}")
+
+
+def _evaluate(text: str):
+    return Evaluator(_NoNames()).evaluate(parse_expression(text), {})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e999 % 1", "the result of % is out of range for these operands"),
+        ("1.5 * " + "1" * 400, "the result of * is out of range for these operands"),
+        ("1" * 400 + " / 3", "the result of / is out of range for these operands"),
+        ('parseint("' + "9" * 1001 + '", 10)', OVER + "number with more than 1,000 digits"),
+        ("pow(10, 400) * 2", "pow(): pow() result is not a real number"),
+        ('"x${' + "9" * 1100 + '}"', OVER + "number with more than 1,000 digits"),
+        ('tonumber("' + "9" * 1200 + '")', OVER + "number with more than 1,000 digits"),
+        ('"' + "9" * 1200 + '" + 1', OVER + "number text of 1,200 characters"),
+        ("floor(1e999 - 1e999)", "floor(): floor(): cannot convert float NaN to integer"),
+        ('file("' + "x" * 5000 + '")', "file(): file(): cannot read the file: File name too long"),
+        (
+            '[for i in range(1000) : [for j in range(1000) : "${i}-${j}"]]',
+            OVER + "expression needs more than 1,000,000 evaluation steps",
+        ),
+        ('try(replace("' + "a" * 3000 + '", "a", "' + "b" * 3000 + '"), "fallback")',
+         OVER + "replace() result over 4,194,304 characters"),
+    ],
+)  # fmt: skip
+def test_operations_and_functions_fail_with_their_own_error(text, message):
+    with pytest.raises(EvalError) as raised:
+        _evaluate(text)
+    assert str(raised.value).endswith(message), str(raised.value)
+
+
+def test_modulo_keeps_the_sign_of_the_dividend_and_big_integers_exact():
+    assert [_evaluate(t) for t in ("-7 % 3", "7 % -3", "7.5 % 2")] == [-1, 1, 1.5]
+    assert _evaluate("1" + "0" * 400 + " % 7") == 10**400 % 7

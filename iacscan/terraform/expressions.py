@@ -10,6 +10,7 @@ the caller turns them into an Unknown for that attribute plus a reported error.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -138,28 +139,32 @@ def as_text(value: Any) -> str:
 
 def _arith(op: str, a: Any, b: Any) -> Any:
     x, y = as_number(a), as_number(b)
-    if op == "+":
-        return check_number(normalize_number(x + y))
-    if op == "-":
-        return check_number(normalize_number(x - y))
-    if op == "*":
-        if isinstance(x, int) and isinstance(y, int):
-            check_number(1 << max(x.bit_length() + y.bit_length() - 1, 0))
-        return check_number(normalize_number(x * y))
-    if y == 0:
-        if op == "/":
-            raise EvalError("division by zero")
-        raise EvalError("modulo by zero")
-    if op == "/":
-        return normalize_number(_divide(x, y))
-    return normalize_number(math.fmod(x, y))
-
-
-def _divide(x: int | float, y: int | float) -> float:
+    if y == 0 and op in ("/", "%"):
+        raise EvalError("division by zero" if op == "/" else "modulo by zero")
+    if op == "*" and isinstance(x, int) and isinstance(y, int):
+        check_number(1 << max(x.bit_length() + y.bit_length() - 1, 0))  # before multiplying
     try:
-        return x / y
-    except OverflowError:  # integers too large for a float quotient
-        return math.copysign(math.inf, x) * math.copysign(1, y)
+        result = _OPERATIONS[op](x, y)
+    except (OverflowError, ValueError):  # a float cannot hold it, or inf % y
+        raise EvalError(f"the result of {op} is out of range for these operands") from None
+    return check_number(normalize_number(result))
+
+
+def _modulo(x: int | float, y: int | float) -> int | float:
+    """Go's big-number remainder: the sign of the dividend, exact for integers."""
+    if isinstance(x, int) and isinstance(y, int):
+        remainder = abs(x) % abs(y)
+        return remainder if x >= 0 else -remainder
+    return math.fmod(x, y)
+
+
+_OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "%": _modulo,
+}
 
 
 def _compare(op: str, a: Any, b: Any) -> bool:
