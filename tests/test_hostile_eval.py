@@ -122,6 +122,8 @@ def _evaluate(text: str):
             '[for i in range(1000) : [for j in range(1000) : "${i}-${j}"]]',
             OVER + "expression needs more than 1,000,000 evaluation steps",
         ),
+        ('regexall("", "' + "a" * 100_000 + '")', OVER + "regexall() with over 100,000 matches"),
+        ('replace("' + "a" * 100_001 + '", "/a/", "")', OVER + "replace() with over 100,000 matches"),
         ('try(replace("' + "a" * 3000 + '", "a", "' + "b" * 3000 + '"), "fallback")',
          OVER + "replace() result over 4,194,304 characters"),
     ],

@@ -25,6 +25,7 @@ class Limits:
     collection: int = 1_000_000  # elements of one list, set, map or object
     string: int = 4 * 1024 * 1024  # characters of one string
     digits: int = 1_000  # decimal digits of one integer (Terraform keeps 512 bits)
+    matches: int = 100_000  # matches of one regex(), regexall() or replace() call
     expression_steps: int = 1_000_000  # one attribute, local or output, not counting others
     root_steps: int = 4_000_000  # one root module with everything it calls
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import re2
 
 from iacscan.terraform.budget import LIMITS, BudgetExceeded
 from iacscan.terraform.functions._core import FunctionError, _Spec, _string
 
+_UNANCHORED = re2._Anchor.UNANCHORED
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # RE2 would print every rejected pattern on stderr
 _RE2_CACHE: dict[str, _Compiled] = {}
@@ -44,8 +45,7 @@ class _Compiled:
     labels: tuple[str, ...]  # the name of every group in order ("" unnamed), as Go's SubexpNames
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):
     """One match, its groups decoded back to text (None: the group did not take part)."""
 
     start: int  # byte offsets into the UTF-8 text
@@ -132,14 +132,19 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _go_matches(compiled: _Compiled, data: bytes) -> Iterator[_Match]:
-    """Go's allMatches: an empty match right after the previous match is skipped."""
-    pos, previous_end = 0, -1
-    while pos <= len(data):
-        found = compiled.regexp.search(data, pos)
-        if found is None:
+def _go_matches(compiled: _Compiled, data: bytes, what: str) -> Iterator[_Match]:
+    """Go's allMatches: an empty match right after the previous match is skipped.
+
+    RE2's own matcher is called directly (its Python ``search`` wrapper costs several times
+    the match itself), and the number of matches has a budget: each costs microseconds.
+    """
+    match, size = compiled.regexp._regexp.Match, len(data)
+    pos, previous_end, count = 0, -1, 0
+    while pos <= size:
+        spans = match(_UNANCHORED, data, pos, size)
+        start, end = spans[0]
+        if start < 0:
             return
-        start, end = found.span()
         accept = True
         if end == pos:
             accept = start != previous_end
@@ -148,7 +153,9 @@ def _go_matches(compiled: _Compiled, data: bytes) -> Iterator[_Match]:
             pos = end
         previous_end = end
         if accept:
-            spans = [found.span(i) for i in range(compiled.groups + 1)]
+            count += 1
+            if count > LIMITS.matches:
+                raise BudgetExceeded(f"{what} with over {LIMITS.matches:,} matches")
             groups = tuple(None if s < 0 else _decode(data[s:e]) for s, e in spans)
             yield _Match(start, end, groups)
 
@@ -178,7 +185,7 @@ def replace_regex(text: str, pattern: str, replacement: str) -> str:
     data = _utf8(text)
     pieces: list[str] = []
     last, size = 0, 0
-    for match in _go_matches(compiled, data):
+    for match in _go_matches(compiled, data, "replace()"):
         piece = _expand_template(compiled, match, replacement)
         pieces += [_decode(data[last : match.start]), piece]
         size += match.start - last + len(piece)
@@ -199,14 +206,15 @@ def _regex_value(compiled: _Compiled, match: _Match) -> Any:
 
 def _regex(pattern: Any, text: Any) -> Any:
     compiled = _compile_re2(_string(pattern))
-    for match in _go_matches(compiled, _utf8(_string(text))):
+    for match in _go_matches(compiled, _utf8(_string(text)), "regex()"):
         return _regex_value(compiled, match)
     raise FunctionError("pattern did not match any part of the given string")
 
 
 def _regexall(pattern: Any, text: Any) -> list[Any]:
     compiled = _compile_re2(_string(pattern))
-    return [_regex_value(compiled, m) for m in _go_matches(compiled, _utf8(_string(text)))]
+    matches = _go_matches(compiled, _utf8(_string(text)), "regexall()")
+    return [_regex_value(compiled, m) for m in matches]
 
 
 FUNCTIONS: dict[str, _Spec] = {
