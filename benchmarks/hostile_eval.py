@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from hostile_eval_cases import CASES, source
+from hostile_eval_cases import BENCHMARK_ONLY, CASES, any_source
 
 
 def _limit(memory_mb: int) -> None:
@@ -47,7 +47,7 @@ def _outcome(stdout: str, stderr: str) -> str:
 
 def run(name: str, timeout: float, memory_mb: int) -> tuple[str, str, str, str, str]:
     with tempfile.TemporaryDirectory(prefix="iacscan-hostile-") as tmp:
-        Path(tmp, "main.tf").write_text(source(name))
+        Path(tmp, "main.tf").write_text(any_source(name))
         stats = Path(tmp, "time.txt")
         command = ["/usr/bin/time", "-v", "-o", str(stats), sys.executable, "-m", "iacscan", "scan"]
         command += ["--no-cache", "--format", "json", tmp]
@@ -74,7 +74,7 @@ def run(name: str, timeout: float, memory_mb: int) -> tuple[str, str, str, str, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", default=sorted(CASES))
+    parser.add_argument("cases", nargs="*", default=sorted({**CASES, **BENCHMARK_ONLY}))
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--memory-mb", type=int, default=3000)
     args = parser.parse_args()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from iacscan.model.values import Ref, Unknown, is_unknown, to_display, unknown_from
 from iacscan.terraform import ast
-from iacscan.terraform.budget import LIMITS
+from iacscan.terraform.budget import LIMITS, STEPS_PER_BODY, BudgetExceeded
 from iacscan.terraform.expressions import Env, EvalError, ResourceValue, as_number
 
 if TYPE_CHECKING:
@@ -48,8 +48,8 @@ def expand(scope: BodyScope, body: ast.Body, file: str) -> tuple[str, list[tuple
         attr = body.attributes["count"]
         count = scope.eval_attr(attr, file, {})
         total = None if is_unknown(count) else _whole_count(count)
-        if total is not None and total > LIMITS.instances:
-            count = _over_budget(scope, attr, file, f"count = {total:,}")
+        if total is not None and not _affordable(scope, attr, file, total, f"count = {total:,}"):
+            count = Unknown("count over the evaluation budget")
         if is_unknown(count) or total is None:
             return "multi", [(None, {"count": {"index": unknown_from("count.index", count)}})]
         return "count", [(i, {"count": {"index": i}}) for i in range(total)]
@@ -57,8 +57,9 @@ def expand(scope: BodyScope, body: ast.Body, file: str) -> tuple[str, list[tuple
         attr = body.attributes["for_each"]
         each = scope.eval_attr(attr, file, {})
         pairs = for_each_pairs(each)
-        if pairs is not None and len(pairs) > LIMITS.instances:
-            each, pairs = _over_budget(scope, attr, file, f"for_each of {len(pairs):,}"), None
+        what = f"for_each of {len(pairs or ()):,}"
+        if pairs is not None and not _affordable(scope, attr, file, len(pairs), what):
+            each, pairs = Unknown("for_each over the evaluation budget"), None
         if pairs is None:
             marker = unknown_from("for_each is unknown", each)
             return "multi", [(None, {"each": {"key": marker, "value": marker}})]
@@ -76,10 +77,16 @@ def _whole_count(count: Any) -> int:
     return int(number)
 
 
-def _over_budget(scope: BodyScope, attr: ast.Attribute, file: str, what: str) -> Unknown:
-    reason = f"{what} instances is over the budget of {LIMITS.instances:,}"
-    scope.project.error(file, attr.line, f"{attr.name}: evaluation budget exceeded: {reason}")
-    return Unknown(reason)
+def _affordable(scope: BodyScope, attr: ast.Attribute, file: str, total: int, what: str) -> bool:
+    """Whether ``total`` instances (or dynamic blocks) fit the budgets; if not, says why."""
+    try:
+        if total > LIMITS.instances:
+            raise BudgetExceeded(f"{what} instances is over the budget of {LIMITS.instances:,}")
+        scope.project.budget.spend(total * STEPS_PER_BODY, what)
+    except BudgetExceeded as exc:
+        scope.project.error(file, attr.line, f"{attr.name}: evaluation budget exceeded: {exc}")
+        return False
+    return True
 
 
 def eval_body(
@@ -130,6 +137,9 @@ def _dynamic(
         return
     collection = scope.eval_attr(for_each, file, env)
     pairs = for_each_pairs(collection, allow_lists=True)
+    what = f"dynamic {label!r} of {len(pairs or ()):,}"
+    if pairs is not None and not _affordable(scope, for_each, file, len(pairs), what):
+        collection, pairs = Unknown("dynamic blocks over the evaluation budget"), None
     if pairs is None:
         marker = unknown_from("dynamic for_each is unknown", collection)
         probe = {**env, iterator: {"key": marker, "value": marker}}

@@ -32,6 +32,7 @@ class Limits:
 
 LIMITS = Limits()
 CHARS_PER_STEP = 64
+STEPS_PER_BODY = 10  # an instance or dynamic block evaluates a body of several attributes
 _DIGIT_BITS = int(LIMITS.digits * 3.3219280948873626) + 1  # log2(10) bits per digit
 
 
@@ -82,6 +83,7 @@ class Budget:
         self._frame_start = 0
 
     def charge(self, steps: int) -> None:
+        """Work inside an expression: both its own budget and the root's."""
         self.spent += steps
         if self.spent - self._frame_start > self.limits.expression_steps:
             raise BudgetExceeded(
@@ -92,10 +94,19 @@ class Budget:
                 f"module needs more than {self.limits.root_steps:,} evaluation steps in all"
             )
 
+    def spend(self, steps: int, what: str) -> None:
+        """Work outside any expression (instances, dynamic blocks): the root's budget only."""
+        self.spent += steps
+        if self.spent > self.limits.root_steps:
+            raise BudgetExceeded(
+                f"{what} needs more than the module's {self.limits.root_steps:,} evaluation steps"
+            )
+
     @contextmanager
     def expression(self) -> Iterator[None]:
         """One expression's frame: steps spent inside nested frames are not charged to it."""
         outer = self._frame_start
+        self.spent += 1  # counted, never refused: plain values stay known when all is spent
         self._frame_start = self.spent
         try:
             yield

@@ -221,7 +221,6 @@ class Evaluator:
         """
         with self.budget.expression():
             try:
-                self.budget.charge(1)
                 return self.eval(expr, env)
             except BudgetExceeded as exc:
                 raise EvalError(f"evaluation budget exceeded: {exc}") from None
