@@ -83,7 +83,7 @@ def source(name: str) -> str:
     return CASES[name] + VICTIM
 
 
-# Too slow for the test suite (about 4,000,000 evaluation steps), measured by the benchmark:
+# Too slow for the test suite (about 2,000,000 evaluation steps), measured by the benchmark:
 # eight locals just under the per-expression budget exhaust the root's budget of steps.
 BENCHMARK_ONLY: dict[str, str] = {
     "root_budget": _locals(

@@ -137,3 +137,32 @@ def test_operations_and_functions_fail_with_their_own_error(text, message):
 def test_modulo_keeps_the_sign_of_the_dividend_and_big_integers_exact():
     assert [_evaluate(t) for t in ("-7 % 3", "7 % -3", "7.5 % 2")] == [-1, 1, 1.5]
     assert _evaluate("1" + "0" * 400 + " % 7") == 10**400 % 7
+
+
+BIG_MAP = '{ for p in setproduct(range(101), range(100)) : "${p[0]}-${p[1]}" => p[0] }'
+
+
+def test_for_each_and_dynamic_blocks_past_the_instance_budget_are_reported(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_s3_bucket" "per_key" {{\n  for_each = {BIG_MAP}\n  bucket = each.key\n}}\n'
+        'resource "aws_security_group" "rules" {\n'
+        '  name = "rules"\n'
+        '  dynamic "ingress" {\n'
+        f"    for_each = {BIG_MAP}\n"
+        "    content {\n      from_port = ingress.value\n    }\n  }\n}\n"
+    )
+    loaded = load([tmp_path], environ={}, jobs=1)
+    over = "evaluation budget exceeded: "
+    assert [(e.line, e.message) for e in loaded.errors] == [
+        (2, "for_each: " + over + "for_each of 10,100 instances is over the budget of 10,000"),
+        (
+            8,
+            "for_each: "
+            + over
+            + "dynamic 'ingress' of 10,100 instances is over the budget of 10,000",
+        ),
+    ]
+    found = {r.address: r for r in loaded.resources}
+    assert found["aws_s3_bucket.per_key"].multiplicity_unknown
+    ingress = found["aws_security_group.rules"].attrs["ingress"]
+    assert len(ingress) == 1 and isinstance(ingress[0], Unknown)

@@ -7,8 +7,9 @@ paid for in *steps* (one per loop iteration and function call, plus one per elem
 evaluation stops with ``BudgetExceeded``: the attribute being evaluated becomes Unknown with
 the reason, the reason is reported as an evaluation error, and the rest of the scan goes on.
 
-The limits sit far above anything the shared corpus needs (measured: ``benchmarks/``) and
-are the same on every machine, so results stay deterministic.
+The limits sit far above anything the shared corpus needs (its busiest root spends 4,581
+steps, its busiest expression under 800) and are the same on every machine, so results stay
+deterministic.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class Limits:
     digits: int = 1_000  # decimal digits of one integer (Terraform keeps 512 bits)
     matches: int = 100_000  # matches of one regex(), regexall() or replace() call
     expression_steps: int = 1_000_000  # one attribute, local or output, not counting others
-    root_steps: int = 4_000_000  # one root module with everything it calls
+    root_steps: int = 2_000_000  # one root module with everything it calls
 
 
 LIMITS = Limits()
