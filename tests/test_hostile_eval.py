@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile_eval_cases import CASES, source
+from hostile_eval_cases import CASES, VICTIM, source
 
 from iacscan.api import load
 from iacscan.cli import main
@@ -124,6 +124,8 @@ def _evaluate(text: str):
         ),
         ('regexall("", "' + "a" * 100_000 + '")', OVER + "regexall() with over 100,000 matches"),
         ('replace("' + "a" * 100_001 + '", "/a/", "")', OVER + "replace() with over 100,000 matches"),
+        ('jsondecode("' + "[" * 150 + "]" * 150 + '")', OVER + "jsondecode() result nested over 100 levels"),
+        ('yamldecode("' + "[" * 150 + "]" * 150 + '")', OVER + "yamldecode() result nested over 100 levels"),
         ('try(replace("' + "a" * 3000 + '", "a", "' + "b" * 3000 + '"), "fallback")',
          OVER + "replace() result over 4,194,304 characters"),
     ],
@@ -166,3 +168,23 @@ def test_for_each_and_dynamic_blocks_past_the_instance_budget_are_reported(tmp_p
     assert found["aws_s3_bucket.per_key"].multiplicity_unknown
     ingress = found["aws_security_group.rules"].attrs["ingress"]
     assert len(ingress) == 1 and isinstance(ingress[0], Unknown)
+
+
+def test_a_chain_of_locals_too_long_to_follow_is_an_error_not_a_crash(tmp_path):
+    chain = "\n".join(f"  a{i} = local.a{i + 1}" for i in range(3000))
+    text = f'locals {{\n{chain}\n  a3000 = "end"\n}}\n' + _bucket_tagged("local.a0") + VICTIM
+    (tmp_path / "main.tf").write_text(text)
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache", "--format", "json"])
+    report = json.loads(result.stdout)
+    assert [(e["line"], e["message"]) for e in report["errors"]] == [
+        (3006, "tags: expression nested too deeply")
+    ]
+    assert ("IAC-AWS-SG-001", _victim_line(text)) in {
+        (f["rule_id"], f["line"]) for f in report["findings"]
+    }
+
+
+def _bucket_tagged(value: str) -> str:
+    return (
+        f'resource "aws_s3_bucket" "hostile" {{\n  bucket = "b"\n  tags = {{ v = {value} }}\n}}\n'
+    )

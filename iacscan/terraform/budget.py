@@ -27,6 +27,7 @@ class Limits:
     string: int = 4 * 1024 * 1024  # characters of one string
     digits: int = 1_000  # decimal digits of one integer (Terraform keeps 512 bits)
     matches: int = 100_000  # matches of one regex(), regexall() or replace() call
+    depth: int = 100  # nesting of a decoded JSON or YAML value
     expression_steps: int = 1_000_000  # one attribute, local or output, not counting others
     root_steps: int = 2_000_000  # one root module with everything it calls
 
@@ -56,6 +57,19 @@ def check_string(length: int, what: str = "string") -> None:
 def check_collection(length: int, what: str = "collection") -> None:
     if length > LIMITS.collection:
         raise BudgetExceeded(f"{what} over {LIMITS.collection:,} elements")
+
+
+def check_depth(value: Any, what: str) -> Any:
+    """``value`` itself, unless nested deeper than later stages can walk recursively."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (list, dict)):
+            if depth > LIMITS.depth:
+                raise BudgetExceeded(f"{what} nested over {LIMITS.depth} levels")
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return value
 
 
 def size_cost(value: Any) -> int:
