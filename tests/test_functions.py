@@ -356,11 +356,52 @@ def test_regex_errors():
     )
 
 
-def test_regex_that_could_backtrack_catastrophically_is_unknown_not_evaluated():
-    # RE2 is linear; Python's re would take hours on this input, so the result stays unknown.
-    result = call("regex", "^(\\w+\\s?)*$", "a" * 40 + "!")
-    assert isinstance(result, Unknown)
-    assert "backtrack" in result.reason
+def test_regex_matches_terraform_on_re2_corners():
+    # Each answer checked with `terraform console` (Terraform 1.11, Go's regexp).
+    check(
+        [
+            ("regex", ["[a-z]+", "53453453.345345aaabbbccc23454"], "aaabbbccc"),
+            ("regex", ["(?P<x>a)(?P<x>b)", "ab"], {"x": "b"}),  # a repeated name: last wins
+            ("regex", ["\\pL+", "12héllo3"], "héllo"),
+            ("regex", ["[[:^alpha:]]+", "ab12cd"], "12"),
+            ("regex", ["\\x{1F600}", "x\U0001f600"], "\U0001f600"),
+            ("regex", ["(?U)a+?", "aaa"], "aaa"),
+            ("regex", ["\\Q.*\\E+", ".*.*"], ".*"),
+            ("regexall", ["x*", "héllo"], [""] * 6),  # empty matches step by character
+            ("regexall", ["(?m)^\\w+$", "ab\ncd\n"], ["ab", "cd"]),
+            ("replace", ["héllo wörld", "/(\\w)ö/", "$1o"], "héllo rld"),  # \w is ASCII
+            ("replace", ["aaa", "/a*?/", "-"], "-a-a-a-"),
+        ]
+    )
+    for name, args, fragment in [
+        ("regex", ["(?i)straße", "STRASSE"], "did not match"),
+        ("regex", ["\\C", "ab"], "invalid escape sequence in \\C"),
+        ("regex", ["\\Z", "a"], "invalid escape sequence in \\Z"),
+        ("regex", ["a{2}{3}", "a"], "invalid nested repetition operator in {2}{3}"),
+        ("regex", ["(a{1000}){1000}", "a"], "invalid repeat count in {1000}"),
+        ("regex", ["[a-", "a"], "missing closing ] in [a-"),
+        ("regex", ["x(", "a"], "missing closing ) in x("),
+        ("regex", ["x)", "a"], "unexpected ) in x)"),
+        ("regex", ["\\", "a"], "trailing backslash at end of expression"),
+        ("regex", ["(?=a)", "a"], "invalid or unsupported Perl syntax in (?="),
+    ]:
+        with pytest.raises(FunctionError) as raised:
+            call(name, *args)
+        assert fragment in str(raised.value), (args, str(raised.value))
+
+
+def test_regex_on_a_lone_surrogate_sees_the_replacement_character():
+    assert call("regex", ".", "\ud800") == "\ufffd"
+    assert call("regexall", "a", "\ud800a") == ["a"]
+
+
+def test_regex_that_backtracks_in_python_is_evaluated_in_linear_time():
+    # Python's re would take hours on these; RE2, Terraform's engine, answers at once.
+    check_errors([("regex", ["^(\\w+\\s?)*$", "a" * 40 + "!"], "did not match")])
+    digits = "1" * 200_000
+    assert call("regexall", ".*.*.*.*=", digits) == []
+    assert call("replace", digits, "/\\d*\\d*\\d*x/", "y") == digits
+    assert call("regex", "(a+)+$", "a" * 100_000) == ["a" * 100_000]
 
 
 # -- collections -----------------------------------------------------------------------------------

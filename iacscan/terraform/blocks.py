@@ -12,8 +12,9 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from iacscan.model.values import Ref, is_unknown, unknown_from
+from iacscan.model.values import Ref, Unknown, is_unknown, to_display, unknown_from
 from iacscan.terraform import ast
+from iacscan.terraform.budget import LIMITS, STEPS_PER_BODY, BudgetExceeded
 from iacscan.terraform.expressions import Env, EvalError, ResourceValue, as_number
 
 if TYPE_CHECKING:
@@ -38,21 +39,54 @@ def instance_suffix(key: int | str | None) -> str:
 
 
 def expand(scope: BodyScope, body: ast.Body, file: str) -> tuple[str, list[tuple[Any, Env]]]:
-    """Instance keys and their ``count``/``each`` bindings, per Terraform's rules."""
+    """Instance keys and their ``count``/``each`` bindings, per Terraform's rules.
+
+    More instances than the budget allows are not built: the block stands for an unknown
+    number of them (as with an unknown ``count``), and the scan says why.
+    """
     if "count" in body.attributes:
-        count = scope.eval_attr(body.attributes["count"], file, {})
-        if is_unknown(count):
+        attr = body.attributes["count"]
+        count = scope.eval_attr(attr, file, {})
+        total = None if is_unknown(count) else _whole_count(count)
+        if total is not None and not _affordable(scope, attr, file, total, f"count = {total:,}"):
+            count = Unknown("count over the evaluation budget")
+        if is_unknown(count) or total is None:
             return "multi", [(None, {"count": {"index": unknown_from("count.index", count)}})]
-        total = int(as_number(count))
         return "count", [(i, {"count": {"index": i}}) for i in range(total)]
     if "for_each" in body.attributes:
-        each = scope.eval_attr(body.attributes["for_each"], file, {})
+        attr = body.attributes["for_each"]
+        each = scope.eval_attr(attr, file, {})
         pairs = for_each_pairs(each)
+        what = f"for_each of {len(pairs or ()):,}"
+        if pairs is not None and not _affordable(scope, attr, file, len(pairs), what):
+            each, pairs = Unknown("for_each over the evaluation budget"), None
         if pairs is None:
             marker = unknown_from("for_each is unknown", each)
             return "multi", [(None, {"each": {"key": marker, "value": marker}})]
         return "for_each", [(k, {"each": {"key": k, "value": v}}) for k, v in pairs]
     return "single", [(None, {})]
+
+
+def _whole_count(count: Any) -> int:
+    """Terraform's count: a whole, non-negative, finite number."""
+    number = as_number(count)
+    if isinstance(number, float) and not number.is_integer():  # also NaN and infinities
+        raise EvalError(f"count must be a whole number, got {to_display(number)}")
+    if number < 0:
+        raise EvalError(f"count must not be negative, got {to_display(number)}")
+    return int(number)
+
+
+def _affordable(scope: BodyScope, attr: ast.Attribute, file: str, total: int, what: str) -> bool:
+    """Whether ``total`` instances (or dynamic blocks) fit the budgets; if not, says why."""
+    try:
+        if total > LIMITS.instances:
+            raise BudgetExceeded(f"{what} instances is over the budget of {LIMITS.instances:,}")
+        scope.project.budget.spend(total * STEPS_PER_BODY, what)
+    except BudgetExceeded as exc:
+        scope.project.error(file, attr.line, f"{attr.name}: evaluation budget exceeded: {exc}")
+        return False
+    return True
 
 
 def eval_body(
@@ -103,6 +137,9 @@ def _dynamic(
         return
     collection = scope.eval_attr(for_each, file, env)
     pairs = for_each_pairs(collection, allow_lists=True)
+    what = f"dynamic {label!r} of {len(pairs or ()):,}"
+    if pairs is not None and not _affordable(scope, for_each, file, len(pairs), what):
+        collection, pairs = Unknown("dynamic blocks over the evaluation budget"), None
     if pairs is None:
         marker = unknown_from("dynamic for_each is unknown", collection)
         probe = {**env, iterator: {"key": marker, "value": marker}}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from iacscan.model import Resource, ScanError
 from iacscan.terraform import ast
+from iacscan.terraform.budget import Budget
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Project:
         self.errors = errors
         self.resources: list[Resource] = []
         self.root_name = Path(os.path.relpath(root_dir, scan_root)).as_posix()
+        self.budget = Budget()  # evaluation steps of this root and every module it calls
         self._modules_json: dict[str, str] | None = None
 
     def error(self, file: str, line: int, message: str, kind: str = "eval") -> None:

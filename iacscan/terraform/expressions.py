@@ -10,6 +10,7 @@ the caller turns them into an Unknown for that attribute plus a reported error.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -24,6 +25,14 @@ from iacscan.model.values import (
     unknown_from,
 )
 from iacscan.terraform import ast
+from iacscan.terraform.budget import (
+    CHARS_PER_STEP,
+    Budget,
+    BudgetExceeded,
+    check_number,
+    check_string,
+    size_cost,
+)
 from iacscan.terraform.functions import FunctionContext, FunctionError, call_function
 
 Step = tuple[str, Any]  # ("attr", name) | ("index", Expr)
@@ -108,16 +117,21 @@ def as_number(value: Any) -> int | float:
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, str):
+        if len(value) > _NUMBER_TEXT_LIMIT:
+            raise BudgetExceeded(f"number text of {len(value):,} characters")
         try:
             return normalize_number(float(value)) if any(c in value for c in ".eE") else int(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     raise EvalError(f"a number is required, got {type_name(value)}")
 
 
+_NUMBER_TEXT_LIMIT = 1_100  # digits budget, sign, exponent and a decimal point
+
+
 def as_text(value: Any) -> str:
     if isinstance(value, (str, int, float, bool)):
-        return to_display(value)
+        return to_display(check_number(value))
     if value is None:
         raise EvalError("a null value cannot be used in a string template")
     raise EvalError(f"a string is required, got {type_name(value)}")
@@ -125,19 +139,32 @@ def as_text(value: Any) -> str:
 
 def _arith(op: str, a: Any, b: Any) -> Any:
     x, y = as_number(a), as_number(b)
-    if op == "+":
-        return normalize_number(x + y)
-    if op == "-":
-        return normalize_number(x - y)
-    if op == "*":
-        return normalize_number(x * y)
-    if y == 0:
-        if op == "/":
-            raise EvalError("division by zero")
-        raise EvalError("modulo by zero")
-    if op == "/":
-        return normalize_number(x / y)
-    return normalize_number(math.fmod(x, y))
+    if y == 0 and op in ("/", "%"):
+        raise EvalError("division by zero" if op == "/" else "modulo by zero")
+    if op == "*" and isinstance(x, int) and isinstance(y, int):
+        check_number(1 << max(x.bit_length() + y.bit_length() - 1, 0))  # before multiplying
+    try:
+        result = _OPERATIONS[op](x, y)
+    except (OverflowError, ValueError):  # a float cannot hold it, or inf % y
+        raise EvalError(f"the result of {op} is out of range for these operands") from None
+    return check_number(normalize_number(result))
+
+
+def _modulo(x: int | float, y: int | float) -> int | float:
+    """Go's big-number remainder: the sign of the dividend, exact for integers."""
+    if isinstance(x, int) and isinstance(y, int):
+        remainder = abs(x) % abs(y)
+        return remainder if x >= 0 else -remainder
+    return math.fmod(x, y)
+
+
+_OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "%": _modulo,
+}
 
 
 def _compare(op: str, a: Any, b: Any) -> bool:
@@ -163,8 +190,9 @@ def values_equal(a: Any, b: Any) -> bool:
 class Evaluator:
     """Evaluates expressions in a scope; one per module instance."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, budget: Budget | None = None) -> None:
         self.scope = scope
+        self.budget = budget or Budget()
         self._dispatch: dict[type, Callable[[Any, Env], Any]] = {
             ast.Literal: lambda e, env: e.value,
             ast.Parens: lambda e, env: self.eval(e.expr, env),
@@ -184,6 +212,18 @@ class Evaluator:
 
     def eval(self, expr: ast.Expr, env: Env) -> Any:
         return self._dispatch[type(expr)](expr, env)
+
+    def evaluate(self, expr: ast.Expr, env: Env) -> Any:
+        """A whole attribute, local or output: its own step budget, past which it is an error.
+
+        ``try()`` and ``can()`` never see a budget error (the expression might well succeed
+        in Terraform); it surfaces here, where the caller reports it and makes it Unknown.
+        """
+        with self.budget.expression():
+            try:
+                return self.eval(expr, env)
+            except BudgetExceeded as exc:
+                raise EvalError(f"evaluation budget exceeded: {exc}") from None
 
     # -- traversals ------------------------------------------------------------------------------
     def _traversal(self, expr: ast.Expr, env: Env) -> Any:
@@ -224,6 +264,7 @@ class Evaluator:
         if value is None:
             return []
         items = value if isinstance(value, list) else [value]
+        self.budget.charge(len(items))
         return [self.apply_steps(item, list(expr.path), env) for item in items]
 
     def _splat_ref(self, value: ResourceValue, expr: ast.Splat) -> Any:
@@ -258,6 +299,9 @@ class Evaluator:
                 out.append(as_text(value))
         if unknowns:
             return unknown_from("template with an unknown part", *unknowns)
+        size = sum(map(len, out))
+        check_string(size, "template result")
+        self.budget.charge(size // CHARS_PER_STEP)
         return "".join(out)
 
     def _template_if(self, part: ast.TemplateIf, env: Env) -> Any:
@@ -272,6 +316,7 @@ class Evaluator:
             return unknown_from("template loop over an unknown collection", collection)
         pieces = []
         for key, item in iterate(collection):
+            self.budget.charge(1)
             local = dict(env)
             local[part.value_var] = item
             if part.key_var:
@@ -296,6 +341,7 @@ class Evaluator:
         keys: list[Any] = []
         values: list[Any] = []
         for key, item in iterate(collection):
+            self.budget.charge(1)
             local = dict(env)
             local[expr.value_var] = item
             if expr.key_var:
@@ -360,7 +406,10 @@ class Evaluator:
                 raise EvalError("only a list can be expanded with ...")
             args.extend(last)
         try:
-            return call_function(expr.name, args, self.scope.functions)
+            self.budget.charge(1)
+            result = call_function(expr.name, args, self.scope.functions)
+            self.budget.charge(size_cost(result))
+            return result
         except FunctionError as exc:
             if str(exc).startswith("unsupported function"):
                 return unknown_from(str(exc), *args)

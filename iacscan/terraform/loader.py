@@ -244,11 +244,11 @@ class _NoReferences:
         raise EvalError(f"variables may not be used here ({root})")
 
 
-_STATIC = Evaluator(_NoReferences())
+_STATIC = _NoReferences()
 
 
 def static_value(expr: ast.Expr) -> Any:
-    return _STATIC.eval(expr, {})
+    return Evaluator(_STATIC).evaluate(expr, {})  # a budget of its own for every value
 
 
 def _config_files(directory: Path) -> list[Path]:

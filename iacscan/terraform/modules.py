@@ -57,7 +57,7 @@ class ModuleInstance:
         self.inputs = inputs
         self.multi = multi
         self.functions = FunctionContext(project.root_dir, project.scan_root, self.render_file)
-        self.evaluator = Evaluator(self)
+        self.evaluator = Evaluator(self, project.budget)
         self._memo: dict[tuple[str, ...], Any] = {}
         self._active: list[tuple[str, ...]] = []
 
@@ -79,7 +79,7 @@ class ModuleInstance:
     def eval_attr(self, attr: ast.Attribute, file: str, env: Env) -> Any:
         """Evaluate one attribute; an error becomes an Unknown and a reported error."""
         try:
-            return self.evaluator.eval(attr.expr, env)
+            return self.evaluator.evaluate(attr.expr, env)
         except EvalError as exc:
             self.project.error(file, attr.line, f"{self.prefix}{attr.name}: {exc}")
             return Unknown(f"evaluation error: {exc}")
@@ -154,7 +154,7 @@ class ModuleInstance:
     def _constant(self, expr: ast.Expr) -> Any:
         """Value of a constant in a type (an ``optional()`` default); errors become unknown."""
         try:
-            return self.evaluator.eval(expr, {})
+            return self.evaluator.evaluate(expr, {})
         except EvalError as exc:
             return Unknown(f"evaluation error: {exc}")
 
@@ -166,7 +166,7 @@ class ModuleInstance:
 
     def _strict_eval(self, attr: ast.Attribute, file: str) -> Any:
         try:
-            return self.evaluator.eval(attr.expr, {})
+            return self.evaluator.evaluate(attr.expr, {})
         except EvalError as exc:
             if str(exc).startswith("cycle:"):
                 raise

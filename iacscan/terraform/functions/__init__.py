@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from iacscan.model.values import first_unknown, unknown_from
+from iacscan.terraform.budget import BudgetExceeded
 from iacscan.terraform.functions import (
     collection,
     conversion,
@@ -104,5 +105,11 @@ def call_function(name: str, args: list[Any], ctx: FunctionContext) -> Any:
         return spec.impl(ctx, *args) if spec.ctx else spec.impl(*args)
     except _NotStatic as exc:
         return unknown_from(f"{name}(): {exc}", *args)
-    except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+    except (FunctionError, BudgetExceeded):
+        raise
+    except RecursionError:
+        raise FunctionError(f"{name}(): value nested too deeply") from None
+    except OSError as exc:
+        raise FunctionError(f"{name}(): cannot read the file: {exc.strerror}") from None
+    except Exception as exc:  # totality: whatever else fails is this call's error, not a crash
         raise FunctionError(f"{name}(): {exc}") from None

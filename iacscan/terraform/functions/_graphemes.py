@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from iacscan.terraform.budget import BudgetExceeded
+
+_SLOW_TEXT_LIMIT = 1_000_000  # the split below runs at about 1-3 microseconds per character
+
 _EXTENDING_CATEGORIES = frozenset({"Mn", "Me", "Mc"})
 
 
@@ -28,9 +32,8 @@ def _is_regional(ch: str) -> bool:
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
-def _joins(cluster: str, ch: str) -> bool:
+def _joins(prev: str, ch: str, regionals: int) -> bool:
     """An approximation of UAX #29 good enough for accents, emoji sequences and Hangul."""
-    prev = cluster[-1]
     if prev == "\r":
         return ch == "\n"
     if prev == "\n" or ch in "\r\n":
@@ -41,15 +44,23 @@ def _joins(cluster: str, ch: str) -> bool:
     if 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F or prev == "\u200d":
         return True
     if _is_regional(ch) and _is_regional(prev):
-        return sum(1 for c in cluster if _is_regional(c)) % 2 == 1
+        return regionals % 2 == 1
     return (_hangul_type(prev), _hangul_type(ch)) in _HANGUL_JOINS
 
 
 def _graphemes(text: str) -> list[str]:
-    clusters: list[str] = []
+    """Linear in the text: a cluster grows as a list of characters, never by copying."""
+    if text.isascii() and "\r" not in text:
+        return list(text)  # in ASCII only CR LF joins
+    if len(text) > _SLOW_TEXT_LIMIT:
+        raise BudgetExceeded(f"grapheme split of over {_SLOW_TEXT_LIMIT:,} non-ASCII characters")
+    clusters: list[list[str]] = []
+    regionals = 0  # regional indicators in the cluster being built
     for ch in text:
-        if clusters and _joins(clusters[-1], ch):
-            clusters[-1] += ch
+        if clusters and _joins(clusters[-1][-1], ch, regionals):
+            clusters[-1].append(ch)
         else:
-            clusters.append(ch)
-    return clusters
+            clusters.append([ch])
+            regionals = 0
+        regionals += _is_regional(ch)
+    return ["".join(cluster) for cluster in clusters]

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from iacscan.model.values import Unknown, is_wholly_known, type_name, unknown_from
+from iacscan.terraform.budget import check_depth
 from iacscan.terraform.functions._core import (
     FunctionError,
     _from_decimal,
@@ -60,13 +61,14 @@ def _reject_constant(name: str) -> Any:
 
 def _jsondecode(text: Any) -> Any:
     try:
-        return json.loads(
+        value = json.loads(
             _string(text),
             parse_float=lambda s: _from_decimal(Decimal(s)),
             parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as exc:
         raise FunctionError(str(exc)) from None
+    return check_depth(value, "jsondecode() result")
 
 
 def _base64encode(text: Any) -> str:

@@ -1,269 +1,163 @@
-"""RE2 on top of Python's re: translate Go syntax, refuse what RE2 refuses, and refuse
-patterns whose backtracking could explode (RE2 is linear-time, Python's re is not).
+"""Regular expressions with Terraform's engine: RE2, linear in the length of the text.
+
+Terraform compiles patterns with Go's ``regexp`` package, whose syntax and leftmost-first
+semantics are RE2's. We hand patterns to the RE2 library itself (``google-re2``) and work
+on UTF-8 bytes, as Go does, so offsets and empty matches advance exactly like Go's
+``allMatches``. What Go rejects and RE2 accepts is refused before compiling (``\\C``), and
+RE2's error texts are reworded to Go's. Differences that remain, all in patterns Terraform
+rejects anyway: a repeated group name is reported as mixing named and unnamed groups, and
+nesting deeper than RE2's limit (1,000) gives RE2's wording.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from iacscan.terraform.functions._backtracking import _backtracks_badly
-from iacscan.terraform.functions._core import FunctionError, _NotStatic, _Spec, _string
+import re2
 
-_sre_parser: Any = importlib.import_module(
-    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+from iacscan.terraform.budget import LIMITS, BudgetExceeded
+from iacscan.terraform.functions._core import FunctionError, _Spec, _string
+
+_UNANCHORED = re2._Anchor.UNANCHORED
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # RE2 would print every rejected pattern on stderr
+_RE2_CACHE: dict[str, _Compiled] = {}
+_GO_WORDING = (  # RE2's error text -> the words of Go's regexp/syntax errors
+    ("missing ]", "missing closing ]"),
+    ("missing )", "missing closing )"),
+    ("bad repetition operator", "invalid nested repetition operator"),
+    ("invalid repetition size", "invalid repeat count"),
+    ("invalid perl operator", "invalid or unsupported Perl syntax"),
+    ("trailing \\", "trailing backslash at end of expression"),
+    ("pattern too large - compile failed", "expression too large"),
+)
+_GO_ONLY_ESCAPE = re.compile(r"\\Q.*?(?:\\E|$)|\\(.)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    regexp: Any  # re2._Regexp over bytes
+    groups: int
+    names: dict[str, int]  # first group of each name, as Go's Expand looks them up
+    labels: tuple[str, ...]  # the name of every group in order ("" unnamed), as Go's SubexpNames
+
+
+class _Match(NamedTuple):
+    """One match, its groups decoded back to text (None: the group did not take part)."""
+
+    start: int  # byte offsets into the UTF-8 text
+    end: int
+    groups: tuple[str | None, ...]  # index 0 is the whole match
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 as Go sees it; a lone surrogate (not valid Unicode) becomes U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        repaired = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return repaired.encode("utf-8")
+
+
+def _go_error(message: str) -> str:
+    """``missing ]: [a-`` -> ``missing closing ] in [a-``, as Terraform words it."""
+    for re2_words, go_words in _GO_WORDING:
+        if message.startswith(re2_words):
+            message = go_words + message[len(re2_words) :]
+    code, _, where = message.partition(": ")
+    return f"{code} in {where}" if where else code
+
+
+_GROUP_OPEN = re.compile(
+    r"\\Q.*?(?:\\E|$)|\\.|\[(?:\^?\])?(?:\[:[^\]]*:\]|\\.|[^\]])*\]|\((\?P?<(\w+)>|\?)?", re.DOTALL
 )
 
-_PERL_CLASSES = {"d": "0-9", "w": "0-9A-Za-z_", "s": "\\t\\n\\f\\r "}
-_POSIX_CLASSES = {
-    "alnum": "0-9A-Za-z",
-    "alpha": "A-Za-z",
-    "ascii": "\\x00-\\x7f",
-    "blank": "\\t ",
-    "cntrl": "\\x00-\\x1f\\x7f",
-    "digit": "0-9",
-    "graph": "!-~",
-    "lower": "a-z",
-    "print": " -~",
-    "punct": "!-/:-@\\[-`{-~",
-    "space": "\\t\\n\\v\\f\\r ",
-    "upper": "A-Z",
-    "word": "0-9A-Za-z_",
-    "xdigit": "0-9A-Fa-f",
-}
-_WORD = "[0-9A-Za-z_]"
-_BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
-_NOT_BOUNDARY = f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))"
-_SIMPLE_ESCAPES = {"b": _BOUNDARY, "B": _NOT_BOUNDARY, "z": r"\Z", "A": r"\A"}
-_REPEAT_RE = re.compile(r"\{([0-9]+)(?:(,)([0-9]*))?\}")
-_FLAG_GROUP_RE = re.compile(r"\(\?([imsU]*(?:-[imsU]*)?)([:)])")
-_NAMED_GROUP_RE = re.compile(r"\(\?P?<([A-Za-z0-9_]+)>")
-_RE2_CACHE: dict[str, re.Pattern[str]] = {}
+
+def _group_labels(pattern: str) -> tuple[str, ...]:
+    """Names of the capturing groups in order ("" for unnamed); RE2 keeps only the first."""
+    labels = []
+    for token in _GROUP_OPEN.finditer(pattern):
+        if token.group(0).startswith("(") and token.group(1) != "?":
+            labels.append(token.group(2) or "")
+    return tuple(labels)
 
 
-class _Re2Translator:
-    """One pass over an RE2 pattern, emitting the equivalent Python pattern."""
-
-    def __init__(self, pattern: str) -> None:
-        self.src = pattern
-        self.pos = 0
-        self.out: list[str] = []
-        self.closers = [0]  # extra ")" owed per open group, for mid-group flag changes
-        self.multiline = False
-        self.ungreedy = False
-
-    def translate(self) -> str:
-        handler = {"\\": self._escape, "[": self._char_class, "(": self._open, ")": self._close}
-        while self.pos < len(self.src):
-            ch = self.src[self.pos]
-            if ch in handler:
-                handler[ch]()
-            elif ch in "*+?{":
-                self._quantifier()
-            else:
-                self.out.append(r"\Z" if ch == "$" and not self.multiline else ch)
-                self.pos += 1
-        self.out.append(")" * self.closers[0])
-        return "".join(self.out)
-
-    def _escape(self) -> None:
-        if self.pos + 1 >= len(self.src):
-            raise FunctionError("invalid regexp pattern: trailing backslash at end of expression")
-        ch = self.src[self.pos + 1]
-        if ch == "Q":
-            end = self.src.find("\\E", self.pos + 2)
-            stop = len(self.src) if end < 0 else end
-            self.out.append(re.escape(self.src[self.pos + 2 : stop]))
-            self.pos = stop + 2 if end >= 0 else stop
-            return
-        if ch in _PERL_CLASSES or ch.lower() in _PERL_CLASSES:
-            negate = "^" if ch.isupper() else ""
-            self.out.append(f"[{negate}{_PERL_CLASSES[ch.lower()]}]")
-        elif ch in _SIMPLE_ESCAPES:
-            self.out.append(_SIMPLE_ESCAPES[ch])
-        else:
-            self.out.append(self._literal_escape(ch))
-            return
-        self.pos += 2
-
-    def _literal_escape(self, ch: str) -> str:
-        """Escapes that denote one character; advances past them."""
-        if ch in "pPC":
-            raise _NotStatic("regular expression uses Unicode classes")
-        if ch.isdigit():
-            return self._octal()
-        if ch == "x" and self.src.startswith("{", self.pos + 2):
-            end = self.src.find("}", self.pos + 3)
-            if end < 0:
-                raise FunctionError("invalid regexp pattern: invalid escape sequence")
-            code = int(self.src[self.pos + 3 : end], 16)
-            self.pos = end + 1
-            return re.escape(chr(code))
-        if ch.isalnum() and ch not in "afnrtvx":
-            raise FunctionError(f"invalid regexp pattern: invalid escape sequence: \\{ch}")
-        self.pos += 2
-        return "\\" + ch
-
-    def _octal(self) -> str:
-        digits = re.match(r"[0-7]{1,3}", self.src[self.pos + 1 :])
-        text = digits.group(0) if digits else ""
-        if not text or (text[0] != "0" and len(text) == 1):
-            raise FunctionError("invalid regexp pattern: invalid escape sequence (backreference)")
-        self.pos += 1 + len(text)
-        return re.escape(chr(int(text, 8)))
-
-    def _char_class(self) -> None:
-        end, body = self._class_body(self.pos + 1)
-        self.out.append(body)
-        self.pos = end
-
-    def _class_body(self, pos: int) -> tuple[int, str]:
-        parts = ["["]
-        if self.src.startswith("^", pos):
-            parts.append("^")
-            pos += 1
-        first = True
-        while pos < len(self.src) and (self.src[pos] != "]" or first):
-            pos, piece = self._class_item(pos)
-            parts.append(piece)
-            first = False
-        if pos >= len(self.src):
-            raise FunctionError("invalid regexp pattern: missing closing ]")
-        return pos + 1, "".join([*parts, "]"])
-
-    def _class_item(self, pos: int) -> tuple[int, str]:
-        ch = self.src[pos]
-        if self.src.startswith("[:", pos):
-            end = self.src.find(":]", pos + 2)
-            name = self.src[pos + 2 : end] if end > 0 else ""
-            if name in _POSIX_CLASSES:
-                return end + 2, _POSIX_CLASSES[name]
-            if name.startswith("^"):
-                raise _NotStatic("regular expression uses a negated POSIX class")
-        if ch != "\\":
-            return pos + 1, "\\" + ch if ch in "[&~|" else ch
-        nxt = self.src[pos + 1 : pos + 2]
-        if nxt in _PERL_CLASSES:
-            return pos + 2, _PERL_CLASSES[nxt]
-        if nxt in ("D", "W", "S"):
-            return pos + 2, "\\" + nxt
-        saved, self.pos = self.pos, pos
-        try:
-            piece = self._literal_escape(nxt)
-            return self.pos, piece
-        finally:
-            self.pos = saved
-
-    def _open(self) -> None:
-        rest = self.src[self.pos :]
-        flag_group = _FLAG_GROUP_RE.match(rest)
-        named = _NAMED_GROUP_RE.match(rest)
-        if flag_group and flag_group.group(1):
-            self._flags(flag_group)
-        elif named:
-            self.out.append(f"(?P<{named.group(1)}>")
-            self.closers.append(0)
-            self.pos += named.end()
-        elif rest.startswith("(?:"):
-            self.out.append("(?:")
-            self.closers.append(0)
-            self.pos += 3
-        elif rest.startswith("(?"):
-            raise FunctionError(
-                f"invalid regexp pattern: invalid or unsupported Perl syntax: {rest[:3]!r}"
-            )
-        else:
-            self.out.append("(")
-            self.closers.append(0)
-            self.pos += 1
-
-    def _flags(self, match: re.Match[str]) -> None:
-        flags, kind = match.group(1), match.group(2)
-        enabled = flags.partition("-")[0]
-        if "U" in flags:  # Python has no ungreedy flag: quantifiers get inverted instead
-            self.ungreedy = "U" in enabled
-            flags = flags.replace("U", "")
-        if "m" in enabled:
-            self.multiline = True
-        self.out.append(f"(?{flags}:" if flags.strip("-") else "(?:")
-        if kind == ":":
-            self.closers.append(0)
-        else:
-            self.closers[-1] += 1  # the flags apply to the rest of the enclosing group
-        self.pos += match.end()
-
-    def _close(self) -> None:
-        if len(self.closers) == 1:
-            raise FunctionError("invalid regexp pattern: unexpected )")
-        self.out.append(")" * self.closers.pop() + ")")
-        self.pos += 1
-
-    def _quantifier(self) -> None:
-        ch = self.src[self.pos]
-        if ch == "{":
-            repeat = _REPEAT_RE.match(self.src, self.pos)
-            if repeat is None:
-                self.out.append("\\{")
-                self.pos += 1
-                return
-            bounds = [int(n) for n in (repeat.group(1), repeat.group(3)) if n]
-            if max(bounds) > 1000 or (len(bounds) == 2 and bounds[1] < bounds[0]):
-                raise FunctionError("invalid regexp pattern: invalid repeat count")
-            self.out.append(repeat.group(0))
-            self.pos = repeat.end()
-        else:
-            self.out.append(ch)
-            self.pos += 1
-        lazy = self.src.startswith("?", self.pos)
-        if lazy:
-            self.pos += 1
-        if lazy != self.ungreedy:
-            self.out.append("?")
-        following = self.src[self.pos : self.pos + 1]
-        if following in ("*", "+") or (following == "{" and _REPEAT_RE.match(self.src, self.pos)):
-            raise FunctionError("invalid regexp pattern: invalid nested repetition operator")
+def _refuse_go_rejects(pattern: str) -> None:
+    for escape in _GO_ONLY_ESCAPE.finditer(pattern):
+        if escape.group(1) == "C":  # RE2's "any byte"; Go has no such escape
+            raise FunctionError("invalid regexp pattern: invalid escape sequence in \\C")
 
 
-def _compile_re2(pattern: str) -> re.Pattern[str]:
+def _compile_re2(pattern: str) -> _Compiled:
     cached = _RE2_CACHE.get(pattern)
     if cached is not None:
         return cached
-    translated = _Re2Translator(pattern).translate()
+    _refuse_go_rejects(pattern)
     try:
-        tree = _sre_parser.parse(translated)
-        compiled = re.compile(translated)
-    except re.error as exc:
-        raise FunctionError(f"invalid regexp pattern: {exc}") from None
-    if compiled.groupindex and len(compiled.groupindex) != compiled.groups:
+        regexp = re2.compile(_utf8(pattern), _OPTIONS)
+    except re2.error as exc:
+        text = exc.args[0].decode("utf-8", "replace") if exc.args else "invalid pattern"
+        raise FunctionError(f"invalid regexp pattern: {_go_error(text)}") from None
+    names = {_name(k): v for k, v in regexp.groupindex.items()}
+    labels = _group_labels(pattern)
+    if len(labels) != regexp.groups:  # the scan misread the pattern: RE2's view, no repeats
+        by_index = {index: name for name, index in names.items()}
+        labels = tuple(by_index.get(i, "") for i in range(1, regexp.groups + 1))
+    if names and not all(labels):
         raise FunctionError(
             "invalid regexp pattern: cannot mix both named and unnamed capture groups"
         )
-    if _backtracks_badly(tree, False):
-        raise _NotStatic("regular expression could backtrack catastrophically")
+    compiled = _Compiled(regexp, regexp.groups, names, labels)
     if len(_RE2_CACHE) < 512:
         _RE2_CACHE[pattern] = compiled
     return compiled
 
 
-def _go_matches(compiled: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """Go's allMatches: an empty match right after the previous match is skipped."""
-    pos, previous_end = 0, -1
-    while pos <= len(text):
-        match = compiled.search(text, pos)
-        if match is None:
+def _name(key: str | bytes) -> str:
+    return key.decode("utf-8") if isinstance(key, bytes) else key
+
+
+def _rune_width(data: bytes, pos: int) -> int:
+    """Bytes of the UTF-8 sequence starting at ``pos`` (1 past the end, as Go steps)."""
+    if pos >= len(data):
+        return 1
+    lead = data[pos]
+    return 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _go_matches(compiled: _Compiled, data: bytes, what: str) -> Iterator[_Match]:
+    """Go's allMatches: an empty match right after the previous match is skipped.
+
+    RE2's own matcher is called directly (its Python ``search`` wrapper costs several times
+    the match itself), and the number of matches has a budget: each costs microseconds.
+    """
+    match, size = compiled.regexp._regexp.Match, len(data)
+    pos, previous_end, count = 0, -1, 0
+    while pos <= size:
+        spans = match(_UNANCHORED, data, pos, size)
+        start, end = spans[0]
+        if start < 0:
             return
         accept = True
-        if match.end() == pos:
-            accept = match.start() != previous_end
-            pos += 1
+        if end == pos:
+            accept = start != previous_end
+            pos += _rune_width(data, pos)
         else:
-            pos = match.end()
-        previous_end = match.end()
+            pos = end
+        previous_end = end
         if accept:
-            yield match
+            count += 1
+            if count > LIMITS.matches:
+                raise BudgetExceeded(f"{what} with over {LIMITS.matches:,} matches")
+            groups = tuple(None if s < 0 else _decode(data[s:e]) for s, e in spans)
+            yield _Match(start, end, groups)
 
 
 # -- the regex functions, and the Go template expansion replace() uses -----------------------
@@ -271,40 +165,56 @@ def _go_matches(compiled: re.Pattern[str], text: str) -> Iterator[re.Match[str]]
 _TEMPLATE_RE = re.compile(r"\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 
 
-def _expand_template(match: re.Match[str], template: str) -> str:
+def _expand_template(compiled: _Compiled, match: _Match, template: str) -> str:
     """Go's Regexp.Expand: ``$1``, ``${1}``, ``$name``; ``$1x`` names group "1x" (empty)."""
 
     def group(ref: re.Match[str]) -> str:
         if ref.group(0) == "$$":
             return "$"
         name = ref.group(1) or ref.group(2)
-        try:
-            found = match.group(int(name) if name.isdigit() else name)
-        except IndexError:
-            return ""
+        index = int(name) if name.isdigit() else compiled.names.get(name, -1)
+        found = match.groups[index] if 0 <= index < len(match.groups) else None
         return found or ""
 
     return _TEMPLATE_RE.sub(group, template)
 
 
-def _regex_value(compiled: re.Pattern[str], match: re.Match[str]) -> Any:
-    if compiled.groupindex:
-        return {name: match.group(name) for name in compiled.groupindex}
+def replace_regex(text: str, pattern: str, replacement: str) -> str:
+    """``replace`` with a ``/pattern/``: every match replaced, the result size-bounded."""
+    compiled = _compile_re2(pattern)
+    data = _utf8(text)
+    pieces: list[str] = []
+    last, size = 0, 0
+    for match in _go_matches(compiled, data, "replace()"):
+        piece = _expand_template(compiled, match, replacement)
+        pieces += [_decode(data[last : match.start]), piece]
+        size += match.start - last + len(piece)
+        if size > LIMITS.string:
+            raise BudgetExceeded(f"replace() result over {LIMITS.string:,} characters")
+        last = match.end
+    pieces.append(_decode(data[last:]))
+    return "".join(pieces)
+
+
+def _regex_value(compiled: _Compiled, match: _Match) -> Any:
+    if compiled.names:  # a repeated name takes its last group's value, as in Go
+        return {name: match.groups[i] for i, name in enumerate(compiled.labels, 1)}
     if compiled.groups:
-        return list(match.groups())
-    return match.group(0)
+        return list(match.groups[1:])
+    return match.groups[0]
 
 
 def _regex(pattern: Any, text: Any) -> Any:
     compiled = _compile_re2(_string(pattern))
-    for match in _go_matches(compiled, _string(text)):
+    for match in _go_matches(compiled, _utf8(_string(text)), "regex()"):
         return _regex_value(compiled, match)
     raise FunctionError("pattern did not match any part of the given string")
 
 
 def _regexall(pattern: Any, text: Any) -> list[Any]:
     compiled = _compile_re2(_string(pattern))
-    return [_regex_value(compiled, m) for m in _go_matches(compiled, _string(text))]
+    matches = _go_matches(compiled, _utf8(_string(text)), "regexall()")
+    return [_regex_value(compiled, m) for m in matches]
 
 
 FUNCTIONS: dict[str, _Spec] = {

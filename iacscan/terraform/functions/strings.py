@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from iacscan.model.values import is_unknown, unknown_from
+from iacscan.terraform.budget import check_string
 from iacscan.terraform.functions._core import (
     FunctionError,
     _bounded,
@@ -15,7 +16,7 @@ from iacscan.terraform.functions._core import (
     _whole,
 )
 from iacscan.terraform.functions._graphemes import _graphemes
-from iacscan.terraform.functions.regex import _compile_re2, _expand_template, _go_matches
+from iacscan.terraform.functions.regex import replace_regex
 
 
 def _simple_case(text: str, convert: Callable[[str], str], first: bool = False) -> str:
@@ -58,7 +59,9 @@ def _indent(spaces: Any, text: Any) -> str:
     count = _bounded(_whole(spaces))
     if count < 0:
         raise FunctionError("indentation must not be negative")
-    return _string(text).replace("\n", "\n" + " " * count)
+    value = _string(text)
+    check_string(len(value) + value.count("\n") * count, "indent() result")
+    return value.replace("\n", "\n" + " " * count)
 
 
 def _join(separator: Any, *lists: Any) -> Any:
@@ -70,7 +73,9 @@ def _join(separator: Any, *lists: Any) -> Any:
             raise FunctionError(f"element {index} is null; cannot concatenate null values")
     if any(is_unknown(item) for item in items):
         return unknown_from("join() of a list with unknown elements", *items)
-    return _string(separator).join(_string(item) for item in items)
+    sep, texts = _string(separator), [_string(item) for item in items]
+    check_string(sum(map(len, texts)) + len(sep) * max(len(texts) - 1, 0), "join() result")
+    return sep.join(texts)
 
 
 def _split(separator: Any, text: Any) -> list[str]:
@@ -128,12 +133,9 @@ def _strcontains(text: Any, part: Any) -> bool:
 def _replace(text: Any, search: Any, replacement: Any) -> str:
     value, pattern, new = _string(text), _string(search), _string(replacement)
     if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
-        compiled = _compile_re2(pattern[1:-1])
-        pieces, last = [], 0
-        for match in _go_matches(compiled, value):
-            pieces += [value[last : match.start()], _expand_template(match, new)]
-            last = match.end()
-        return "".join(pieces) + value[last:]
+        return replace_regex(value, pattern[1:-1], new)
+    hits = value.count(pattern) if pattern else len(value) + 1
+    check_string(len(value) + hits * (len(new) - len(pattern)), "replace() result")
     return value.replace(pattern, new)
 
 

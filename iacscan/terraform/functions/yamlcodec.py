@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from iacscan.model.values import is_wholly_known, type_name, unknown_from
+from iacscan.terraform.budget import check_depth
 from iacscan.terraform.functions._core import (
     _NUMBER_RE,
     FunctionError,
@@ -202,7 +203,7 @@ def _yamldecode(text: Any) -> Any:
         raise FunctionError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
     if node is None:
         raise FunctionError("on line 1, column 1: missing start of document")
-    return _YamlConverter().plain(node)
+    return check_depth(_YamlConverter().plain(node), "yamldecode() result")
 
 
 def _yamlencode(value: Any) -> Any:
