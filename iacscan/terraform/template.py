@@ -33,17 +33,35 @@ class _Marker:
 
 
 def unescape(raw: str) -> str:
-    """Apply HCL quoted-string escapes (``\\n``, ``\\"``, ``\\uNNNN``...)."""
+    """Apply HCL quoted-string escapes (``\\n``, ``\\"``, ``\\uNNNN``...).
+
+    Raises ValueError where Terraform reports "Invalid escape sequence": an unknown escape
+    letter, or a code point UTF-8 cannot encode (a surrogate, or beyond U+10FFFF).
+    """
     if "\\" not in raw:
         return raw
 
     def repl(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
-        return _ESCAPES.get(code, "\\" + code)
+            point = int(code[1:], 16)
+            if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF:
+                raise ValueError(f"invalid escape sequence \\{code}: not a Unicode character")
+            return chr(point)
+        if code not in _ESCAPES:
+            raise ValueError(f"invalid escape sequence \\{code}")
+        return _ESCAPES[code]
 
     return _ESCAPE_RE.sub(repl, raw)
+
+
+def stripped(expr: ast.Expr, left: bool, right: bool) -> list[object]:
+    """An interpolation as template segments, with its ``~`` strip requests around it."""
+    segments: list[object] = [_Marker("~", strip_left=True)] if left else []
+    segments.append(expr)
+    if right:
+        segments.append(_Marker("~", strip_right=True))
+    return segments
 
 
 def heredoc_template(token: str, trim: bool, line: int) -> ast.Expr:
@@ -117,11 +135,7 @@ def scan_segments(text: str, line: int) -> list[object]:
         strip_left, strip_right = inner.startswith("~"), inner.endswith("~")
         inner = inner[1 if strip_left else 0 : len(inner) - 1 if strip_right else len(inner)]
         at = line + text.count("\n", 0, start)
-        if strip_left:
-            segments.append(_Marker("~", strip_left=True))
-        segments.append(parse_expression(inner, at))
-        if strip_right:
-            segments.append(_Marker("~", strip_right=True))
+        segments.extend(stripped(parse_expression(inner, at), strip_left, strip_right))
         pos = end + 1
     segments.append(text[pos:])
     return segments
