@@ -24,7 +24,13 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from iacscan.terraform import ast
-from iacscan.terraform.hcl_grammar import STATE, HclSyntaxError, ParseState, build, check_depth
+from iacscan.terraform.hcl_grammar import (
+    STATE,
+    HclSyntaxError,
+    ParseState,
+    build,
+    check_depth,
+)
 from iacscan.terraform.template import (
     build_template,
     heredoc_template,
@@ -317,18 +323,18 @@ def parse_hcl(text: str, path: str) -> ast.ParsedFile:
     # lookahead after a heredoc (which swallows its own newline) is a real token.
     source = text.removeprefix("\ufeff").replace("\r\n", "\n") + "\n\n"
     s = STATE
-    saved = (s.previous, s.current, s.comments, s.depth, s.suspect)  # heredocs nest parses
-    s.previous, s.current, s.comments, s.suspect = None, None, [], False
+    saved = s.enter()
+    base = s.depth
     try:
         body = cast(ast.Body, _parser().parse(source))
         comments = tuple(s.comments)
         if s.suspect:
-            check_depth(body, s.depth)
+            check_depth(body, base)
     except UnexpectedInput as exc:
         line, column = (exc.line, exc.column) if exc.line > 0 else (1, 0)
         raise HclSyntaxError(_describe(exc), line, column) from None
     finally:
-        s.previous, s.current, s.comments, s.depth, s.suspect = saved
+        s.leave(saved)
     return ast.ParsedFile(path, body, comments)
 
 
@@ -338,7 +344,8 @@ def parse_expression(text: str, line: int = 1) -> ast.Expr:
     try:
         parsed = parse_hcl(source, "<expression>")
     except HclSyntaxError as exc:
-        message = f"{exc.reason} in expression {text.strip()!r}"
+        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:60] + "..."
+        message = f"{exc.reason} in expression {shown!r}"
         raise HclSyntaxError(message, line + exc.line - 1) from None
     return parsed.body.attributes["x"].expr
 

@@ -38,6 +38,13 @@ from iacscan.model import Comment
 
 GRAMMAR_FILE = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
 MAX_DEPTH = 100  # real configurations stay below 20 (corpus maximum, see docs/design.md)
+# A template inside a heredoc is parsed by a nested parse, some 30 Python frames deep: it
+# counts as this many levels, so nested parses stay far from Python's recursion limit.
+NESTED_PARSE_LEVELS = 10
+# Operators and traversal steps in one expression without a separator: a chain this long
+# would be deeper than MAX_DEPTH unless it mixes sub-chains, and re-associating it costs
+# time quadratic in its length. No real configuration comes near (corpus maximum: see docs).
+MAX_CHAIN = 1000
 
 OVERRIDES = r"""
 %override NAME : /(?!\d)[\w][\w-]*/
@@ -73,6 +80,20 @@ class ParseState:
         self.comments: list[Comment] = []
         self.depth = 0  # nesting depth at the current token, including enclosing parses
         self.suspect = False  # operator chains may exceed MAX_DEPTH: check the tree
+        self.active = False  # a parse is running: a new one is nested in it
+
+    def enter(self) -> tuple[Any, ...]:
+        """Start a parse, nested or not; returns what ``leave`` restores."""
+        saved = (self.previous, self.current, self.comments, self.depth, self.suspect, self.active)
+        self.depth = self.depth + NESTED_PARSE_LEVELS if self.active else 0
+        if self.depth > MAX_DEPTH:
+            raise HclSyntaxError(f"templates nested deeper than {MAX_DEPTH} levels", 1)
+        self.previous, self.current, self.comments = None, None, []
+        self.suspect, self.active = False, True
+        return saved
+
+    def leave(self, saved: tuple[Any, ...]) -> None:
+        self.previous, self.current, self.comments, self.depth, self.suspect, self.active = saved
 
     def last_line(self) -> int:
         """End line of the last token that belongs to the rule being reduced."""
@@ -121,9 +142,17 @@ class _Layout(lark.lark.PostLex):
                 fresh = False
                 if sum(chains) + len(kinds) + base > MAX_DEPTH:
                     state.suspect = True
+                    if chains[-1] > MAX_CHAIN:
+                        raise HclSyntaxError(
+                            f"expression with more than {MAX_CHAIN} operators in a row",
+                            token.line or 0,
+                            token.column or 0,
+                        )
             else:
                 fresh = self._other(token, kinds, chains, fresh, state.current)
                 state.depth = base + len(kinds) - 1
+                if sum(chains) + len(kinds) + base > MAX_DEPTH:
+                    state.suspect = True
             state.previous, state.current = state.current, token
             yield token
 
@@ -136,6 +165,7 @@ class _Layout(lark.lark.PostLex):
         if kind in _CLOSERS and len(kinds) > 1:
             kinds.pop()
             chains.pop()
+            chains[-1] += 1  # a call or an index can be the start of a chain: f(x)[0][1]
         elif kind == "COMMA":
             chains[-1] = 0
         elif kind == "FOR" and fresh and kinds[-1] == "{":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, NoReturn
 
 from iacscan.terraform import ast
+from iacscan.terraform.hcl_grammar import MAX_DEPTH
 from iacscan.terraform.template import parse_template
 
 
@@ -45,7 +46,6 @@ class JNode(NamedTuple):
     end_line: int
 
 
-_MAX_DEPTH = 200  # well beyond any configuration, well within Python's recursion limit
 _WS_CHARS = " \t\n\r"
 _WS = re.compile(r"[ \t\n\r]*")
 # Unrolled so that a failing match backtracks linearly: escapes start with "\", plain chars don't.
@@ -68,7 +68,12 @@ def _unescape(match: re.Match[str]) -> str:
     high, low, code, simple = match.groups()
     if high:
         return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
-    return chr(int(code, 16)) if code else _SIMPLE_ESCAPES[simple]
+    if not code:
+        return _SIMPLE_ESCAPES[simple]
+    point = int(code, 16)
+    if 0xD800 <= point <= 0xDFFF:  # a surrogate not in a pair: no character, UTF-8 has none
+        raise ValueError(f"invalid escape sequence \\u{code}: a lone surrogate")
+    return chr(point)
 
 
 class _JsonParser:
@@ -111,8 +116,8 @@ class _JsonParser:
 
     def _value(self, depth: int) -> JNode:
         ch = self._peek()
-        if depth > _MAX_DEPTH:
-            self._fail("objects and arrays are nested too deeply")
+        if depth >= MAX_DEPTH:
+            self._fail(f"nesting deeper than {MAX_DEPTH} levels")
         if ch == "{":
             return self._object(depth + 1)
         if ch == "[":
@@ -177,7 +182,12 @@ class _JsonParser:
             self._string_error()
         self.pos = match.end()
         raw = match.group(1)
-        return _ESCAPE.sub(_unescape, raw) if "\\" in raw else raw
+        if "\\" not in raw:
+            return raw
+        try:
+            return _ESCAPE.sub(_unescape, raw)
+        except ValueError as exc:
+            self._fail(str(exc))
 
     def _string_error(self) -> NoReturn:
         """Say why a string did not match: the prefix match stops right at the culprit."""

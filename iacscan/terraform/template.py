@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from iacscan.terraform import ast
+from iacscan.terraform.hcl_grammar import MAX_DEPTH
 
 Segment = str | ast.Expr
 
@@ -229,10 +230,14 @@ def _word(piece: object) -> str:
     return piece.word if isinstance(piece, _Marker) else "?"
 
 
-def _nest(pieces: list[object], pos: int, line: int, stops: tuple[str, ...]) -> tuple[list, int]:
+def _nest(
+    pieces: list[object], pos: int, line: int, stops: tuple[str, ...], depth: int = 0
+) -> tuple[list, int]:
     """Parts up to one of ``stops``; returns them and the index of the stop marker."""
     from iacscan.terraform.hcl import parse_expression
 
+    if depth > MAX_DEPTH:
+        raise _error(f"template directives nested deeper than {MAX_DEPTH} levels", line)
     parts: list[object] = []
     while pos < len(pieces):
         piece = pieces[pos]
@@ -244,10 +249,10 @@ def _nest(pieces: list[object], pos: int, line: int, stops: tuple[str, ...]) -> 
             return parts, pos
         if piece.word == "if":
             cond = parse_expression(piece.arg[2:], line)
-            then, pos = _nest(pieces, pos + 1, line, ("else", "endif"))
+            then, pos = _nest(pieces, pos + 1, line, ("else", "endif"), depth + 1)
             otherwise: list[object] = []
             if pos < len(pieces) and _word(pieces[pos]) == "else":
-                otherwise, pos = _nest(pieces, pos + 1, line, ("endif",))
+                otherwise, pos = _nest(pieces, pos + 1, line, ("endif",), depth + 1)
             pos = _expect(pieces, pos, "endif", line)
             parts.append(ast.TemplateIf(cond, _as_template(then), _as_template(otherwise)))
         elif piece.word == "for":
@@ -255,7 +260,7 @@ def _nest(pieces: list[object], pos: int, line: int, stops: tuple[str, ...]) -> 
             if not match:
                 raise _error(f"malformed directive %{{{piece.arg}}}", line)
             first, second, coll = match.groups()
-            body, pos = _nest(pieces, pos + 1, line, ("endfor",))
+            body, pos = _nest(pieces, pos + 1, line, ("endfor",), depth + 1)
             pos = _expect(pieces, pos, "endfor", line)
             key, value = (first, second) if second else (None, first)
             collection = parse_expression(coll, line)
