@@ -332,6 +332,8 @@ def parse_hcl(text: str, path: str) -> ast.ParsedFile:
             check_depth(body, base)
     except UnexpectedInput as exc:
         line, column = (exc.line, exc.column) if exc.line > 0 else (1, 0)
+        if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+            line, column = text.rstrip().count("\n") + 1, 0
         raise HclSyntaxError(_describe(exc), line, column) from None
     finally:
         s.leave(saved)

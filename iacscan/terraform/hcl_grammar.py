@@ -57,6 +57,7 @@ _OPENERS = {"LPAR": "(", "LSQB": "[", "LBRACE": "{", "__ANON_0": "${"}
 _CLOSERS = frozenset({"RPAR", "RSQB", "RBRACE"})
 # Tokens that can nest an expression one level deeper without a bracket.
 _CHAIN = frozenset({"BINARY_OP", "MINUS", "BANG", "QMARK", "DOT", "__ANON_5", "__ANON_6"})
+_CONTINUED = _CHAIN | {"COLON"}  # the grammar lets an expression go on after a newline here
 _SPECIAL = _CHAIN | _CLOSERS | _OPENERS.keys() | {"NL_OR_COMMENT", "COMMA", "FOR", "EQ"}
 
 
@@ -129,7 +130,8 @@ class _Layout(lark.lark.PostLex):
                         continue
                 if kinds[-1] != "{":
                     continue
-                chains[-1] = 0
+                if state.current is None or state.current.type not in _CONTINUED:
+                    chains[-1] = 0  # a newline ends the expression, unless the grammar goes on
             elif kind in _OPENERS:
                 kinds.append(_OPENERS[kind])
                 chains.append(0)
@@ -260,7 +262,7 @@ def check_depth(body: Any, base: int) -> None:
     while bodies:
         current, level = bodies.pop()
         for attribute in current.attributes.values():
-            if _expr_depth(attribute.expr) + level > MAX_DEPTH:
+            if _expr_depth(attribute.expr) - 1 + level > MAX_DEPTH:  # a leaf adds no level
                 raise HclSyntaxError(
                     f"expression nested deeper than {MAX_DEPTH} levels", attribute.line
                 )
