@@ -63,6 +63,8 @@ def locals_x(expr: str) -> str:
         ('"a${join(",", ["b", "}"])}c"', "ab,}c"),
         ('"a  %{~ if true ~}  b  %{~ endif ~}  c"', "abc"),
         ('"%{ for i in [1,2] }${i},%{ endfor }"', "1,2,"),
+        ('"%{ if "a" == "a" }yes%{ else }no%{ endif }"', "yes"),  # quotes inside a directive
+        ('"%{ for s in ["p", "q"] }${s}-%{ endfor }"', "p-q-"),
         ('"cost $5 and $${x} and %%{y} and %d"', "cost $5 and ${x} and %{y} and %d"),
         (
             '"q\\"b\\\\n\\tt \\u00e9 \\U0001F600 \\U0010FFFF"',

@@ -189,6 +189,8 @@ class _Builder(Transformer):
         if isinstance(part, Token):
             if part.type == "ESCAPED_INTERPOLATION":
                 return [str(part)[1:]]  # $${x} is the literal text ${x}
+            if part.type == "DIRECTIVE":
+                return [str(part)]  # its expression's escapes are the expression parser's
             try:
                 return [unescape(str(part))]
             except ValueError as exc:

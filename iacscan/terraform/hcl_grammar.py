@@ -2,8 +2,9 @@
 
 The grammar is python-hcl2's own file plus a few ``%override`` rules where it rejects what
 Terraform accepts (checked against ``terraform console``): identifiers are any Unicode
-letters, unary operators nest (``!!x``), and interpolations in quoted strings take strip
-markers (``"${~ x ~}"``).
+letters, unary operators nest (``!!x``), interpolations in quoted strings take strip
+markers (``"${~ x ~}"``), and a template directive in a quoted string is one token, so it
+may hold quoted strings (``"%{ if x == "a" }y%{ endif }"``).
 
 Newlines are the other gap. The grammar allows them only at fixed places, while HCL's rule
 is contextual: inside parentheses, brackets, ``for`` expressions and interpolations newlines
@@ -51,6 +52,9 @@ OVERRIDES = r"""
 %override !unary_op : ("-" | "!") (expr_term | unary_op)
 %override interpolation : "${" STRIP? expression STRIP? "}"
 STRIP : "~"
+%override string_part : STRING_CHARS | ESCAPED_INTERPOLATION | interpolation | DIRECTIVE
+%override STRING_CHARS.1 : /(?:%%\{|(?!\$\$\{)(?!\$\{)(?!%\{)[^"\\]|\\.)+/
+DIRECTIVE.1 : /%\{(?:[^}"]|"(?:[^"\\]|\\.)*")*\}/
 """
 
 _OPENERS = {"LPAR": "(", "LSQB": "[", "LBRACE": "{", "__ANON_0": "${"}
@@ -258,14 +262,21 @@ def check_depth(body: Any, base: int) -> None:
     The post-lexer bounds bracket depth exactly, but a chain like ``a.b.c`` or ``a + b + c``
     nests one level per operator, which its token count only over-estimates.
     """
+    for attribute, depth in nesting(body, base):
+        if depth > MAX_DEPTH:
+            raise HclSyntaxError(
+                f"expression nested deeper than {MAX_DEPTH} levels", attribute.line
+            )
+
+
+def nesting(body: Any, base: int = 0) -> Iterator[tuple[Any, int]]:
+    """Every attribute with the nesting depth it reaches (blocks and brackets counted alike:
+    ``a { x = [1] }`` reaches 2)."""
     bodies = [(body, base)]
     while bodies:
         current, level = bodies.pop()
         for attribute in current.attributes.values():
-            if _expr_depth(attribute.expr) - 1 + level > MAX_DEPTH:  # a leaf adds no level
-                raise HclSyntaxError(
-                    f"expression nested deeper than {MAX_DEPTH} levels", attribute.line
-                )
+            yield attribute, _expr_depth(attribute.expr) - 1 + level  # a leaf adds no level
         bodies.extend((block.body, level + 1) for block in current.blocks)
 
 
