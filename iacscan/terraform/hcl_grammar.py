@@ -200,14 +200,22 @@ def build(transformer: lark.Transformer) -> Lark:
     tables = _read_tables(path)
     if tables is not None:
         try:
-            parser: Lark = Lark._load(Lark.__new__(Lark), tables, transformer=transformer,
-                                      postlex=_Layout())  # fmt: skip
-            return parser
+            return _load(tables, transformer)
         except Exception:  # damaged tables, whatever the damage: rebuild them below
             pass
-    parser = Lark(text, parser="lalr", transformer=transformer, postlex=_Layout())
+    parser = compile_grammar(text, transformer)
     _write_tables(path, parser)
     return parser
+
+
+def compile_grammar(text: str, transformer: lark.Transformer) -> Lark:
+    """Build the LALR tables from the grammar: seconds of CPU, hence the stored tables."""
+    return Lark(text, parser="lalr", transformer=transformer, postlex=_Layout())
+
+
+def _load(tables: dict[str, Any], transformer: lark.Transformer) -> Lark:
+    parser = Lark.__new__(Lark)
+    return parser._load(tables, transformer=transformer, postlex=_Layout())
 
 
 def _tables_dir() -> Path:
