@@ -241,3 +241,28 @@ def test_deep_file_is_reported_and_other_files_still_scan(tmp_path):
     assert ("IAC-AWS-SG-001", "aws_security_group.ssh", 2) in {
         (f.rule_id, f.resource, f.location.line) for f in result.findings
     }
+
+
+def test_open_ssh_in_a_file_with_the_corpus_shapes_is_found(tmp_path):
+    """Issue 12: these files used to drop out whole, and the scan then exited 0."""
+    (tmp_path / "main.tf").write_text(
+        "locals {\n"
+        "  enabled = (true\n"
+        "    || false)\n"
+        "  ports = { for k, v in { ssh = 22 } : k\n"
+        "  => v }\n"
+        "}\n"
+        'resource "aws_security_group" "ssh" {\n'
+        "  ingress {\n"
+        "    from_port   = local.ports.ssh\n"
+        "    to_port     = 22\n"
+        '    protocol    = "tcp"\n'
+        '    cidr_blocks = local.enabled ? ["0.0.0.0/0"] : []\n'
+        "  }\n"
+        "}\n"
+    )
+    result = scan([tmp_path], ScanOptions(use_cache=False, rules=["IAC-AWS-SG-001"]))
+    assert result.errors == []
+    assert [(f.rule_id, f.resource, f.location.line) for f in result.findings] == [
+        ("IAC-AWS-SG-001", "aws_security_group.ssh", 8)
+    ]
