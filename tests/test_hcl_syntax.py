@@ -65,6 +65,9 @@ def locals_x(expr: str) -> str:
         ('"%{ for i in [1,2] }${i},%{ endfor }"', "1,2,"),
         ('"%{ if "a" == "a" }yes%{ else }no%{ endif }"', "yes"),  # quotes inside a directive
         ('"%{ for s in ["p", "q"] }${s}-%{ endfor }"', "p-q-"),
+        ('"%{if "}" == "}"}y%{endif}"', "y"),  # a brace inside a directive's string
+        ('"%{ if true }}%{ endif }"', "}"),
+        ('"%%{x} %%{ if } $${y} 50%"', "%{x} %{ if } ${y} 50%"),
         ('"cost $5 and $${x} and %%{y} and %d"', "cost $5 and ${x} and %{y} and %d"),
         (
             '"q\\"b\\\\n\\tt \\u00e9 \\U0001F600 \\U0010FFFF"',

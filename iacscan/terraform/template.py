@@ -19,7 +19,8 @@ Segment = str | ast.Expr
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 _OPEN_RE = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
-_DIRECTIVE_RE = re.compile(r"%\{(~?)\s*(.*?)\s*(~?)\}", re.DOTALL)
+# A directive ends at the first "}" outside its quoted strings: %{ if x == "}" }.
+_DIRECTIVE_RE = re.compile(r'%\{(~?)\s*((?:[^}"]|"(?:[^"\\]|\\.)*")*?)\s*(~?)\}', re.DOTALL)
 _FOR_RE = re.compile(r"for\s+(\w+)(?:\s*,\s*(\w+))?\s+in\s+(.+)$", re.DOTALL)
 
 
