@@ -166,6 +166,23 @@ def test_comments_inside_brackets_are_kept():
         ("x = (1 +\n", 1, "unexpected end of file"),
         ('resource "a" "b" {\n  x = 1 +\n}\n', 3, "unexpected '}' at column 1"),
         ("x = 1\ny = @\n", 2, "unexpected '@' at column 5"),
+        # inside templates: the file's line and column, not the expression's
+        (
+            "x = <<EOT\nab ${ 1 + @} c\nEOT\n",
+            2,
+            "unexpected '@' in expression '1 + @' at column 11",
+        ),
+        (
+            "x = <<EOT\nab ${1 +} c\nEOT\n",
+            2,
+            "unexpected end of file in expression '1 +' at column 9",
+        ),
+        (
+            "x = <<EOT\n${\n  1 +\n  2 +\n}\nEOT\n",
+            4,
+            "unexpected end of file in expression '1 +\\n  2 +' at column 6",
+        ),
+        ('x = "${\n  1 +\n}"\n', 3, "unexpected '}' at column 1"),
     ],
 )
 def test_errors_name_line_and_column(source, line, message):

@@ -342,15 +342,31 @@ def parse_hcl(text: str, path: str) -> ast.ParsedFile:
     return ast.ParsedFile(path, body, comments)
 
 
-def parse_expression(text: str, line: int = 1) -> ast.Expr:
-    """Parse a lone expression (template interpolations, ``--var`` values, directives)."""
-    source = "x = " + text.strip() + "\n"
+def parse_expression(text: str, line: int = 1, column: int = 0) -> ast.Expr:
+    """Parse a lone expression (template interpolations, ``--var`` values, directives).
+
+    ``line`` and ``column`` place ``text`` in its file (column 0: unknown), so that an error
+    inside it names the file's line and column.
+    """
+    body = text.strip()
+    lead = text[: len(text) - len(text.lstrip())]
+    first_line = line + lead.count("\n")
+    if "\n" in lead:
+        first_column = len(lead) - lead.rfind("\n")
+    else:
+        first_column = column + len(lead) if column else 0
     try:
-        parsed = parse_hcl(source, "<expression>")
+        parsed = parse_hcl("x = " + body + "\n", "<expression>")
     except HclSyntaxError as exc:
-        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:60] + "..."
+        shown = body if len(body) <= 60 else body[:60] + "..."
         message = f"{exc.reason} in expression {shown!r}"
-        raise HclSyntaxError(message, line + exc.line - 1) from None
+        row, at = exc.line, exc.column
+        if exc.reason == "unexpected end of file":  # the expression stops short: point at its end
+            row = body.count("\n") + 1
+            at = len(body) - body.rfind("\n") + (4 if row == 1 else 0)  # 4: "x = "
+        if row == 1:  # on the line of "x = ": shift by the prefix and the placement
+            at = first_column + at - 5 if first_column and at else 0
+        raise HclSyntaxError(message, first_line + row - 1, at) from None
     return parsed.body.attributes["x"].expr
 
 

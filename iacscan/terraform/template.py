@@ -75,7 +75,8 @@ def heredoc_template(token: str, trim: bool, line: int) -> ast.Expr:
     """
     lines = token.split("\n")[1:-2]  # drop the opener, the closing marker and the final ""
     text = "".join(f"{x}\n" for x in lines)
-    per_line = [_strip(_split_all(pieces, line)) for pieces in _by_line(scan_segments(text, line))]
+    segments = scan_segments(text, line, 1)
+    per_line = [_strip(_split_all(pieces, line)) for pieces in _by_line(segments)]
     if trim:
         _trim_indent(per_line)
     return _finish([piece for pieces in per_line for piece in pieces], line)
@@ -112,8 +113,11 @@ def _trim_indent(per_line: list[list[object]]) -> None:
         per_line[i][0] = str(per_line[i][0])[cut:]
 
 
-def scan_segments(text: str, line: int) -> list[object]:
-    """Find ``${...}`` interpolations in raw text; directives stay text for build_template."""
+def scan_segments(text: str, line: int, column: int = 0) -> list[object]:
+    """Find ``${...}`` interpolations in raw text; directives stay text for build_template.
+
+    ``text`` starts at ``line`` and ``column`` of its file (column 0: unknown).
+    """
     from iacscan.terraform.hcl import parse_expression  # the two parsers recurse into each other
 
     segments: list[object] = []
@@ -137,7 +141,11 @@ def scan_segments(text: str, line: int) -> list[object]:
         strip_left, strip_right = inner.startswith("~"), inner.endswith("~")
         inner = inner[1 if strip_left else 0 : len(inner) - 1 if strip_right else len(inner)]
         at = line + text.count("\n", 0, start)
-        segments.extend(stripped(parse_expression(inner, at), strip_left, strip_right))
+        begin = match.end() + strip_left  # where ``inner`` starts in ``text``
+        line_start = text.rfind("\n", 0, begin) + 1
+        col = begin - line_start + 1 if line_start else (column + begin if column else 0)
+        expr = parse_expression(inner, at, col)
+        segments.extend(stripped(expr, strip_left, strip_right))
         pos = end + 1
     segments.append(text[pos:])
     return segments
