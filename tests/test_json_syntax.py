@@ -340,6 +340,20 @@ def test_empty_file_and_unknown_top_level_type() -> None:
     assert (block.type, block.labels, list(block.body.attributes)) == ("something_new", (), ["a"])
 
 
+def test_json_errors_name_the_column() -> None:
+    with pytest.raises(JsonSyntaxError) as info:
+        parse_json('{\n  "a": 1,\n  "b": 2 "c": 3\n}', "bad.json")
+    assert (
+        info.value.message == "expected ',' or '}' after the value of 'b', found '\"' at column 10"
+    )
+    with pytest.raises(JsonSyntaxError) as info:
+        parse_json('{"a":\n  "tab\there"}', "bad.json")
+    assert (info.value.line, info.value.message) == (
+        2,
+        "control character U+0009 must be escaped in a string at column 7",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [

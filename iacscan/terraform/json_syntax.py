@@ -95,8 +95,11 @@ class _JsonParser:
             self._fail("unexpected content after the end of the JSON value")
         return root
 
-    def _fail(self, message: str) -> NoReturn:
-        raise JsonSyntaxError(message, self.line, self.path)
+    def _fail(self, message: str, at: int | None = None) -> NoReturn:
+        """Raise at ``at`` (default: the current position), naming its line and column."""
+        pos = self.pos if at is None else at
+        column = pos - self.text.rfind("\n", 0, pos)
+        raise JsonSyntaxError(f"{message} at column {column}", self.line, self.path)
 
     def _found(self, ch: str) -> str:
         return f"found {ch!r}" if ch else "found the end of the document"
@@ -177,7 +180,8 @@ class _JsonParser:
                 return JNode("array", tuple(items), start, self.line)
 
     def _string(self) -> str:
-        match = _STRING.match(self.text, self.pos)
+        start = self.pos
+        match = _STRING.match(self.text, start)
         if match is None:
             self._string_error()
         self.pos = match.end()
@@ -187,7 +191,7 @@ class _JsonParser:
         try:
             return _ESCAPE.sub(_unescape, raw)
         except ValueError as exc:
-            self._fail(str(exc))
+            self._fail(str(exc), start)
 
     def _string_error(self) -> NoReturn:
         """Say why a string did not match: the prefix match stops right at the culprit."""
@@ -198,8 +202,8 @@ class _JsonParser:
             self._fail("unterminated string")
         if ch == "\\":
             size = 6 if self.text[end + 1 : end + 2] == "u" else 2
-            self._fail(f"invalid escape sequence {self.text[end : end + size]!r} in string")
-        self._fail(f"control character U+{ord(ch):04X} must be escaped in a string")
+            self._fail(f"invalid escape sequence {self.text[end : end + size]!r} in string", end)
+        self._fail(f"control character U+{ord(ch):04X} must be escaped in a string", end)
 
     def _number(self) -> JNode:
         match = _NUMBER.match(self.text, self.pos)
