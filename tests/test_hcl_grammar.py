@@ -7,7 +7,7 @@ import json
 import pytest
 
 from iacscan.terraform import ast, hcl_grammar
-from iacscan.terraform.hcl import _Builder
+from iacscan.terraform.hcl import _Builder, _parser
 
 
 def test_tables_round_trip_through_tagged_json():
@@ -44,3 +44,10 @@ def test_tables_are_stored_as_json_and_reused(tmp_path, monkeypatch):
     assert [t.name for t in rebuilt.terminals] == [t.name for t in built.terminals]
     assert hcl_grammar._read_tables(stored) is not None  # rewritten whole
     assert sorted(p.name for p in stored.parent.iterdir()) == [stored.name]  # no leftovers
+
+
+def test_the_post_lexer_knows_the_terminals_by_name():
+    patterns = {t.name: t.pattern.value for t in _parser().terminals}
+    named = {**hcl_grammar._OPENERS, "__ANON_5": ".*", "__ANON_6": "[*]", "BANG": "!"}
+    assert {name: patterns[name] for name in named} == named
+    assert {"RPAR", "RSQB", "RBRACE", "QMARK", "COMMA", "COLON"} <= patterns.keys()
