@@ -11,7 +11,8 @@ lookahead at reduction time (LALR(1) reduces with exactly one token of lookahead
 Two limits of that grammar are repaired here: binary operators come out right-nested with no
 precedence (``a * b + c`` as ``a * (b + c)``), so chains are re-associated by HCL's
 precedence; and template directives (``%{ if }``) and heredocs arrive as raw text, which
-``template.py`` parses.
+``template.py`` parses. The others (newlines, Unicode names, nesting depth) are repaired
+where the parser is compiled, in ``hcl_grammar.py``.
 """
 
 from __future__ import annotations
