@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 Progress = Callable[[int, int], None]
-CACHE_VERSION = "iacscan-parse-5"
+CACHE_VERSION = "iacscan-parse-6"  # 6: parser accepts more, new errors (issue 12)
 PARALLEL_THRESHOLD = 48  # below this many cold files a process pool costs more than it saves
 
 

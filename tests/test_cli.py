@@ -104,7 +104,7 @@ def test_output_is_byte_identical_between_runs(tmp_path):
 def test_errors_go_to_stderr_and_the_graph_is_still_written():
     result = run("graph", str(FIXTURES / "terraform/eval/parse_error"), "--no-cache")
     assert result.exit_code == 0
-    assert result.stderr == "iacscan: broken.tf:5: unexpected RBRACE '}'\n"
+    assert result.stderr == "iacscan: broken.tf:5: unexpected '}' at column 3\n"
     assert [n["id"] for n in json.loads(result.stdout)["nodes"]] == [
         "aws_security_group.still_loaded"
     ]

@@ -214,7 +214,7 @@ def test_bad_inputs_are_reported_and_never_crash_the_scan(tmp_path):
     assert [(e["file"], e["line"]) for e in document["errors"]] == [
         ("binary.tf", 1),
         ("broken.tf.json", 1),
-        ("long.tf", 1),
+        ("long.tf", 2),  # the real line of the too-long chain
         ("shape.tf.json", 1),
         ("unterminated.tf", 2),
     ]

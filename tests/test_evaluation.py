@@ -158,7 +158,7 @@ def test_installed_remote_module_is_read_and_missing_one_reported():
 def test_parse_error_is_reported_and_other_files_load():
     result = load_fixture("terraform/eval/parse_error")
     assert list(by_address(result)) == ["aws_security_group.still_loaded"]
-    assert result.errors == [ScanError("broken.tf", 5, "unexpected RBRACE '}'", "parse")]
+    assert result.errors == [ScanError("broken.tf", 5, "unexpected '}' at column 3", "parse")]
 
 
 def test_file_functions_read_inside_the_tree_only():

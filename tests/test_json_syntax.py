@@ -340,6 +340,20 @@ def test_empty_file_and_unknown_top_level_type() -> None:
     assert (block.type, block.labels, list(block.body.attributes)) == ("something_new", (), ["a"])
 
 
+def test_json_errors_name_the_column() -> None:
+    with pytest.raises(JsonSyntaxError) as info:
+        parse_json('{\n  "a": 1,\n  "b": 2 "c": 3\n}', "bad.json")
+    assert (
+        info.value.message == "expected ',' or '}' after the value of 'b', found '\"' at column 10"
+    )
+    with pytest.raises(JsonSyntaxError) as info:
+        parse_json('{"a":\n  "tab\there"}', "bad.json")
+    assert (info.value.line, info.value.message) == (
+        2,
+        "control character U+0009 must be escaped in a string at column 7",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
@@ -434,7 +448,7 @@ def test_nodes_carry_lines() -> None:
     [
         '{"a": [1, -0, 2.5, -3e2, 1E+2, 0.5e-3, true, false, null], "b": {}, "c": []}',
         '"\\"\\\\\\/\\b\\f\\n\\r\\t"',
-        '["\\u00e9", "\\uD83D\\uDE00", "\\u20ac", "caf\u00e9 \U0001f600", "\\ud800"]',
+        '["\\u00e9", "\\uD83D\\uDE00", "\\u20ac", "caf\u00e9 \U0001f600"]',
         '{"\\u0041\\u0062": 12345678901234567890123}',
         " [ ] ",
     ],
@@ -480,7 +494,9 @@ def test_bom_and_crlf() -> None:
         ('{\n  "a": [\n    1\n', 4, "found the end of the document"),
         ("{}\n\n{}", 3, "unexpected content after the end"),
         ("  \n ", 2, "empty document"),
-        ("[" * 300 + "]" * 300, 1, "nested too deeply"),
+        ("[\n" * 300 + "]" * 300, 101, "nesting deeper than 100 levels"),
+        ('[\n"ok",\n"\\ud800"]', 3, "invalid escape sequence \\ud800: a lone surrogate"),
+        ('["\\udc00\\ud800"]', 1, "invalid escape sequence \\udc00: a lone surrogate"),
     ],
 )
 def test_json_error_lines(text: str, line: int, fragment: str) -> None:

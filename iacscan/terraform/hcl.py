@@ -11,25 +11,35 @@ lookahead at reduction time (LALR(1) reduces with exactly one token of lookahead
 Two limits of that grammar are repaired here: binary operators come out right-nested with no
 precedence (``a * b + c`` as ``a * (b + c)``), so chains are re-associated by HCL's
 precedence; and template directives (``%{ if }``) and heredocs arrive as raw text, which
-``template.py`` parses.
+``template.py`` parses. The others (newlines, Unicode names, nesting depth) are repaired
+where the parser is compiled, in ``hcl_grammar.py``.
 """
 
 from __future__ import annotations
 
 import builtins
 import functools
-import os
-from collections.abc import Callable
 from typing import Any, cast
 
-import hcl2
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from iacscan.terraform import ast
-from iacscan.terraform.template import Segment, build_template, heredoc_template, unescape
+from iacscan.terraform.hcl_grammar import (
+    STATE,
+    HclSyntaxError,
+    ParseState,
+    build,
+    check_depth,
+)
+from iacscan.terraform.template import (
+    build_template,
+    heredoc_template,
+    stripped,
+    unescape,
+)
 
-GRAMMAR = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
+__all__ = ["HclSyntaxError", "parse_expression", "parse_hcl"]
 
 # HCL operator precedence, highest binds tightest (HCL native syntax spec, "Operations").
 PRECEDENCE = {
@@ -43,14 +53,6 @@ PRECEDENCE = {
 KEYWORD_LITERALS = {"true": True, "false": False, "null": None}
 
 
-class HclSyntaxError(ValueError):
-    """A file python-hcl2's grammar rejects; ``line`` is 1-based."""
-
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
-
-
 class _NewLine:
     """Placeholder for newlines/comments inside expressions; filtered by every rule."""
 
@@ -58,34 +60,21 @@ class _NewLine:
 NL = _NewLine()
 
 
-class _State:
-    """Per-parse state the inline transformer needs: the token window and the comments."""
-
-    def __init__(self) -> None:
-        self.previous: Token | None = None
-        self.current: Token | None = None
-        self.comments: list[ast.Comment] = []
-
-    def see(self, token: Token) -> Token:
-        self.previous, self.current = self.current, token
-        return token
-
-    def last_line(self) -> int:
-        """End line of the last token that belongs to the rule being reduced."""
-        token = self.previous
-        if token is None or not token.end_line:
-            return 0
-        return int(token.end_line) - (1 if token.endswith("\n") else 0)
-
-
 def _items(children: list[Any]) -> list[Any]:
     return [c for c in children if c is not NL]
 
 
 def _flatten(expr: ast.Expr) -> list[Any]:
-    if isinstance(expr, ast.BinaryOp):
-        return [*_flatten(expr.left), expr.op, *_flatten(expr.right)]
-    return [expr]
+    """[operand, op, operand, ...] of a binary chain; iterative, chains can be long."""
+    out: list[Any] = []
+    pending: list[Any] = [expr]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ast.BinaryOp):
+            pending.extend((item.right, item.op, item.left))
+        else:
+            out.append(item)
+    return out
 
 
 def _associate(seq: list[Any]) -> ast.Expr:
@@ -109,7 +98,7 @@ def _associate(seq: list[Any]) -> ast.Expr:
 class _Builder(Transformer):
     """Inline transformer: one method per grammar rule, returning ast nodes."""
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: ParseState) -> None:
         super().__init__()
         self.s = state
 
@@ -144,11 +133,7 @@ class _Builder(Transformer):
         return ast.Block(str(head), tuple(labels), c[-1], head.line or 0, self.s.last_line())
 
     def new_line_or_comment(self, c: list[Token]) -> _NewLine:
-        for token in c:
-            text = str(token).strip()
-            if text:
-                self.s.comments.append(ast.Comment(token.line or 0, text))
-        return NL
+        return NL  # the post-lexer has collected the comments
 
     def identifier(self, c: list[Token]) -> Token:
         return c[0]
@@ -197,19 +182,25 @@ class _Builder(Transformer):
     def float_lit(self, c: list[Token]) -> ast.Literal:
         return ast.Literal(float("".join(c)))
 
-    def string(self, c: list[Segment]) -> ast.Expr:
-        return build_template(list(c), self.s.last_line())
+    def string(self, c: list[list[object]]) -> ast.Expr:
+        return build_template([seg for part in c for seg in part], self.s.last_line())
 
-    def string_part(self, c: list[Any]) -> Segment:
+    def string_part(self, c: list[Any]) -> list[object]:
         part = c[0]
         if isinstance(part, Token):
             if part.type == "ESCAPED_INTERPOLATION":
-                return str(part)[1:]  # $${x} is the literal text ${x}
-            return unescape(str(part))
-        return part
+                return [str(part)[1:]]  # $${x} is the literal text ${x}
+            if part.type == "DIRECTIVE":
+                return [str(part)]  # its expression's escapes are the expression parser's
+            try:
+                return [unescape(str(part))]
+            except ValueError as exc:
+                raise HclSyntaxError(str(exc), part.line or 0, part.column or 0) from None
+        return cast(list[object], part)
 
-    def interpolation(self, c: list[Any]) -> ast.Expr:
-        return c[0]
+    def interpolation(self, c: list[Any]) -> list[object]:
+        expr = next(i for i in c if not isinstance(i, Token))
+        return stripped(expr, str(c[0]) == "~", str(c[-1]) == "~")
 
     def tuple(self, c: list[Any]) -> ast.TupleExpr:
         return ast.TupleExpr(tuple(_items(c)))
@@ -324,55 +315,74 @@ def _combine(left: ast.Expr, op: str, right: ast.Expr) -> ast.Expr:
     return _associate([*_flatten(left), op, *_flatten(right)])
 
 
-_STATE = _State()
-
-
 @functools.cache
 def _parser() -> Lark:
-    """The compiled parser; Lark caches the grammar tables on disk between processes."""
-    probe = Lark.open(GRAMMAR, parser="lalr", cache=True)
-    see: Callable[[Token], Token] = _STATE.see
-    return Lark.open(
-        GRAMMAR,
-        parser="lalr",
-        cache=True,
-        transformer=_Builder(_STATE),
-        lexer_callbacks={t.name: see for t in probe.terminals},
-    )
+    return build(_Builder(STATE))
 
 
 def parse_hcl(text: str, path: str) -> ast.ParsedFile:
-    """Parse one ``.tf``/``.tfvars`` file; raises HclSyntaxError with the offending line."""
+    """Parse one ``.tf``/``.tfvars`` file; raises HclSyntaxError with line and column."""
     # The grammar needs a newline after the last attribute; a second one guarantees that the
     # lookahead after a heredoc (which swallows its own newline) is a real token.
-    source = text.replace("\r\n", "\n") + "\n\n"
-    saved = (_STATE.previous, _STATE.current, _STATE.comments)  # heredocs parse re-entrantly
-    _STATE.previous, _STATE.current, _STATE.comments = None, None, []
+    source = text.removeprefix("\ufeff").replace("\r\n", "\n") + "\n\n"
+    s = STATE
+    saved = s.enter()
+    base = s.depth
     try:
         body = cast(ast.Body, _parser().parse(source))
-        comments = tuple(_STATE.comments)
+        comments = tuple(s.comments)
+        if s.suspect:
+            check_depth(body, base)
     except UnexpectedInput as exc:
-        raise HclSyntaxError(_describe(exc), exc.line if exc.line > 0 else 1) from None
+        line, column = (exc.line, exc.column) if exc.line > 0 else (1, 0)
+        if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+            line, column = text.rstrip().count("\n") + 1, 0
+        raise HclSyntaxError(_describe(exc), line, column) from None
     finally:
-        _STATE.previous, _STATE.current, _STATE.comments = saved
+        s.leave(saved)
     return ast.ParsedFile(path, body, comments)
 
 
-def parse_expression(text: str, line: int = 1) -> ast.Expr:
-    """Parse a lone expression (template interpolations, ``--var`` values, directives)."""
-    source = "x = " + text.strip() + "\n"
+def parse_expression(text: str, line: int = 1, column: int = 0) -> ast.Expr:
+    """Parse a lone expression (template interpolations, ``--var`` values, directives).
+
+    ``line`` and ``column`` place ``text`` in its file (column 0: unknown), so that an error
+    inside it names the file's line and column.
+    """
+    body = text.strip()
+    lead = text[: len(text) - len(text.lstrip())]
+    first_line = line + lead.count("\n")
+    if "\n" in lead:
+        first_column = len(lead) - lead.rfind("\n")
+    else:
+        first_column = column + len(lead) if column else 0
     try:
-        parsed = parse_hcl(source, "<expression>")
+        parsed = parse_hcl("x = " + body + "\n", "<expression>")
     except HclSyntaxError as exc:
-        raise HclSyntaxError(f"{exc} in expression {text.strip()!r}", line + exc.line - 1) from None
+        shown = body if len(body) <= 60 else body[:60] + "..."
+        message = f"{exc.reason} in expression {shown!r}"
+        row, at = exc.line, exc.column
+        if exc.reason == "unexpected end of file":  # the expression stops short: point at its end
+            row = body.count("\n") + 1
+            at = len(body) - body.rfind("\n") + (4 if row == 1 else 0)  # 4: "x = "
+        if row == 1:  # on the line of "x = ": shift by the prefix and the placement
+            at = first_column + at - 5 if first_column and at else 0
+        raise HclSyntaxError(message, first_line + row - 1, at) from None
     return parsed.body.attributes["x"].expr
 
 
 def _describe(exc: UnexpectedInput) -> str:
     if isinstance(exc, UnexpectedToken):
         token = exc.token
-        shown = str(token) if len(str(token)) <= 40 else str(token)[:40] + "..."
-        return f"unexpected {getattr(token, 'type', 'token')} {shown!r}"
+        if token.type == "$END":
+            return "unexpected end of file"
+        text = str(token)
+        if token.type == "NL_OR_COMMENT" and not text.strip():
+            return "unexpected newline"
+        if token.type in ("STRING_CHARS", "NL_OR_COMMENT"):
+            text = text.strip()[0]  # the lexer's fallback swallowed more than the culprit
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        return f"unexpected {shown!r}"
     if isinstance(exc, UnexpectedCharacters):
         return f"unexpected character {exc.char!r}"
     if isinstance(exc, UnexpectedEOF):

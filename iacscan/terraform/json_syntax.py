@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, NoReturn
 
 from iacscan.terraform import ast
+from iacscan.terraform.hcl_grammar import MAX_DEPTH
 from iacscan.terraform.template import parse_template
 
 
@@ -45,7 +46,6 @@ class JNode(NamedTuple):
     end_line: int
 
 
-_MAX_DEPTH = 200  # well beyond any configuration, well within Python's recursion limit
 _WS_CHARS = " \t\n\r"
 _WS = re.compile(r"[ \t\n\r]*")
 # Unrolled so that a failing match backtracks linearly: escapes start with "\", plain chars don't.
@@ -68,7 +68,12 @@ def _unescape(match: re.Match[str]) -> str:
     high, low, code, simple = match.groups()
     if high:
         return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
-    return chr(int(code, 16)) if code else _SIMPLE_ESCAPES[simple]
+    if not code:
+        return _SIMPLE_ESCAPES[simple]
+    point = int(code, 16)
+    if 0xD800 <= point <= 0xDFFF:  # a surrogate not in a pair: no character, UTF-8 has none
+        raise ValueError(f"invalid escape sequence \\u{code}: a lone surrogate")
+    return chr(point)
 
 
 class _JsonParser:
@@ -90,8 +95,11 @@ class _JsonParser:
             self._fail("unexpected content after the end of the JSON value")
         return root
 
-    def _fail(self, message: str) -> NoReturn:
-        raise JsonSyntaxError(message, self.line, self.path)
+    def _fail(self, message: str, at: int | None = None) -> NoReturn:
+        """Raise at ``at`` (default: the current position), naming its line and column."""
+        pos = self.pos if at is None else at
+        column = pos - self.text.rfind("\n", 0, pos)
+        raise JsonSyntaxError(f"{message} at column {column}", self.line, self.path)
 
     def _found(self, ch: str) -> str:
         return f"found {ch!r}" if ch else "found the end of the document"
@@ -111,8 +119,8 @@ class _JsonParser:
 
     def _value(self, depth: int) -> JNode:
         ch = self._peek()
-        if depth > _MAX_DEPTH:
-            self._fail("objects and arrays are nested too deeply")
+        if depth >= MAX_DEPTH:
+            self._fail(f"nesting deeper than {MAX_DEPTH} levels")
         if ch == "{":
             return self._object(depth + 1)
         if ch == "[":
@@ -172,12 +180,18 @@ class _JsonParser:
                 return JNode("array", tuple(items), start, self.line)
 
     def _string(self) -> str:
-        match = _STRING.match(self.text, self.pos)
+        start = self.pos
+        match = _STRING.match(self.text, start)
         if match is None:
             self._string_error()
         self.pos = match.end()
         raw = match.group(1)
-        return _ESCAPE.sub(_unescape, raw) if "\\" in raw else raw
+        if "\\" not in raw:
+            return raw
+        try:
+            return _ESCAPE.sub(_unescape, raw)
+        except ValueError as exc:
+            self._fail(str(exc), start)
 
     def _string_error(self) -> NoReturn:
         """Say why a string did not match: the prefix match stops right at the culprit."""
@@ -188,8 +202,8 @@ class _JsonParser:
             self._fail("unterminated string")
         if ch == "\\":
             size = 6 if self.text[end + 1 : end + 2] == "u" else 2
-            self._fail(f"invalid escape sequence {self.text[end : end + size]!r} in string")
-        self._fail(f"control character U+{ord(ch):04X} must be escaped in a string")
+            self._fail(f"invalid escape sequence {self.text[end : end + size]!r} in string", end)
+        self._fail(f"control character U+{ord(ch):04X} must be escaped in a string", end)
 
     def _number(self) -> JNode:
         match = _NUMBER.match(self.text, self.pos)

@@ -12,13 +12,15 @@ import re
 from collections.abc import Sequence
 
 from iacscan.terraform import ast
+from iacscan.terraform.hcl_grammar import MAX_DEPTH
 
 Segment = str | ast.Expr
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 _OPEN_RE = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
-_DIRECTIVE_RE = re.compile(r"%\{(~?)\s*(.*?)\s*(~?)\}", re.DOTALL)
+# A directive ends at the first "}" outside its quoted strings: %{ if x == "}" }.
+_DIRECTIVE_RE = re.compile(r'%\{(~?)\s*((?:[^}"]|"(?:[^"\\]|\\.)*")*?)\s*(~?)\}', re.DOTALL)
 _FOR_RE = re.compile(r"for\s+(\w+)(?:\s*,\s*(\w+))?\s+in\s+(.+)$", re.DOTALL)
 
 
@@ -33,17 +35,35 @@ class _Marker:
 
 
 def unescape(raw: str) -> str:
-    """Apply HCL quoted-string escapes (``\\n``, ``\\"``, ``\\uNNNN``...)."""
+    """Apply HCL quoted-string escapes (``\\n``, ``\\"``, ``\\uNNNN``...).
+
+    Raises ValueError where Terraform reports "Invalid escape sequence": an unknown escape
+    letter, or a code point UTF-8 cannot encode (a surrogate, or beyond U+10FFFF).
+    """
     if "\\" not in raw:
         return raw
 
     def repl(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
-        return _ESCAPES.get(code, "\\" + code)
+            point = int(code[1:], 16)
+            if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF:
+                raise ValueError(f"invalid escape sequence \\{code}: not a Unicode character")
+            return chr(point)
+        if code not in _ESCAPES:
+            raise ValueError(f"invalid escape sequence \\{code}")
+        return _ESCAPES[code]
 
     return _ESCAPE_RE.sub(repl, raw)
+
+
+def stripped(expr: ast.Expr, left: bool, right: bool) -> list[object]:
+    """An interpolation as template segments, with its ``~`` strip requests around it."""
+    segments: list[object] = [_Marker("~", strip_left=True)] if left else []
+    segments.append(expr)
+    if right:
+        segments.append(_Marker("~", strip_right=True))
+    return segments
 
 
 def heredoc_template(token: str, trim: bool, line: int) -> ast.Expr:
@@ -55,7 +75,8 @@ def heredoc_template(token: str, trim: bool, line: int) -> ast.Expr:
     """
     lines = token.split("\n")[1:-2]  # drop the opener, the closing marker and the final ""
     text = "".join(f"{x}\n" for x in lines)
-    per_line = [_strip(_split_all(pieces, line)) for pieces in _by_line(scan_segments(text, line))]
+    segments = scan_segments(text, line, 1)
+    per_line = [_strip(_split_all(pieces, line)) for pieces in _by_line(segments)]
     if trim:
         _trim_indent(per_line)
     return _finish([piece for pieces in per_line for piece in pieces], line)
@@ -92,8 +113,11 @@ def _trim_indent(per_line: list[list[object]]) -> None:
         per_line[i][0] = str(per_line[i][0])[cut:]
 
 
-def scan_segments(text: str, line: int) -> list[object]:
-    """Find ``${...}`` interpolations in raw text; directives stay text for build_template."""
+def scan_segments(text: str, line: int, column: int = 0) -> list[object]:
+    """Find ``${...}`` interpolations in raw text; directives stay text for build_template.
+
+    ``text`` starts at ``line`` and ``column`` of its file (column 0: unknown).
+    """
     from iacscan.terraform.hcl import parse_expression  # the two parsers recurse into each other
 
     segments: list[object] = []
@@ -117,11 +141,11 @@ def scan_segments(text: str, line: int) -> list[object]:
         strip_left, strip_right = inner.startswith("~"), inner.endswith("~")
         inner = inner[1 if strip_left else 0 : len(inner) - 1 if strip_right else len(inner)]
         at = line + text.count("\n", 0, start)
-        if strip_left:
-            segments.append(_Marker("~", strip_left=True))
-        segments.append(parse_expression(inner, at))
-        if strip_right:
-            segments.append(_Marker("~", strip_right=True))
+        begin = match.end() + strip_left  # where ``inner`` starts in ``text``
+        line_start = text.rfind("\n", 0, begin) + 1
+        col = begin - line_start + 1 if line_start else (column + begin if column else 0)
+        expr = parse_expression(inner, at, col)
+        segments.extend(stripped(expr, strip_left, strip_right))
         pos = end + 1
     segments.append(text[pos:])
     return segments
@@ -215,10 +239,14 @@ def _word(piece: object) -> str:
     return piece.word if isinstance(piece, _Marker) else "?"
 
 
-def _nest(pieces: list[object], pos: int, line: int, stops: tuple[str, ...]) -> tuple[list, int]:
+def _nest(
+    pieces: list[object], pos: int, line: int, stops: tuple[str, ...], depth: int = 0
+) -> tuple[list, int]:
     """Parts up to one of ``stops``; returns them and the index of the stop marker."""
     from iacscan.terraform.hcl import parse_expression
 
+    if depth > MAX_DEPTH:
+        raise _error(f"template directives nested deeper than {MAX_DEPTH} levels", line)
     parts: list[object] = []
     while pos < len(pieces):
         piece = pieces[pos]
@@ -230,10 +258,10 @@ def _nest(pieces: list[object], pos: int, line: int, stops: tuple[str, ...]) -> 
             return parts, pos
         if piece.word == "if":
             cond = parse_expression(piece.arg[2:], line)
-            then, pos = _nest(pieces, pos + 1, line, ("else", "endif"))
+            then, pos = _nest(pieces, pos + 1, line, ("else", "endif"), depth + 1)
             otherwise: list[object] = []
             if pos < len(pieces) and _word(pieces[pos]) == "else":
-                otherwise, pos = _nest(pieces, pos + 1, line, ("endif",))
+                otherwise, pos = _nest(pieces, pos + 1, line, ("endif",), depth + 1)
             pos = _expect(pieces, pos, "endif", line)
             parts.append(ast.TemplateIf(cond, _as_template(then), _as_template(otherwise)))
         elif piece.word == "for":
@@ -241,7 +269,7 @@ def _nest(pieces: list[object], pos: int, line: int, stops: tuple[str, ...]) -> 
             if not match:
                 raise _error(f"malformed directive %{{{piece.arg}}}", line)
             first, second, coll = match.groups()
-            body, pos = _nest(pieces, pos + 1, line, ("endfor",))
+            body, pos = _nest(pieces, pos + 1, line, ("endfor",), depth + 1)
             pos = _expect(pieces, pos, "endfor", line)
             key, value = (first, second) if second else (None, first)
             collection = parse_expression(coll, line)
