@@ -72,7 +72,7 @@ def load(
     loader = TerraformLoader(
         root, cache, workers, [Path(f) for f in var_files], variables, environ, progress
     )
-    loaded = loader.load(sorted(directories))
+    loaded = loader.load(sorted(directories), named=[p for p in path_list if p.is_dir()])
     env = os.environ if environ is None else environ
     loaded.add(load_compose(path_list, root, env, [Path(f) for f in compose_files], profiles))
     loaded.add(load_plans(path_list, root, Path(source_dir) if source_dir else None, cache))

@@ -3,16 +3,17 @@
 The committed plans under ``fixtures/terraform/plans`` were written by Terraform 1.11.4 for
 the fixture configurations named below. A second test regenerates them with a real
 ``terraform plan`` when terraform and the offline provider mirror are available, and skips
-otherwise so that a fresh machine still passes.
+otherwise so that a fresh machine still passes. Plans are made in a copy of the whole fixture
+directory under its own name (``benchmarks/offline_plan.py``), so that ``../`` module sources
+resolve and ``path.cwd`` ends in the same directory name as the fixture's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,23 @@ from conftest import FIXTURES, load_fixture
 
 from iacscan.model.values import is_wholly_known
 
+sys.path.insert(0, str(FIXTURES.parent / "benchmarks"))
+from offline_plan import available, plan_in_place
+
+# case -> (fixture directory that is copied whole, the root module inside it)
 CASES = {
-    "module_count": "terraform/eval/module_count",
-    "network": "terraform/eval/network",
-    "precedence": "terraform/eval/precedence",
+    "module_count": ("terraform/eval/module_count", "."),
+    "network": ("terraform/eval/network", "."),
+    "precedence": ("terraform/eval/precedence", "."),
+    # path.cwd, path.module/path.root in a child; the repository's own root is a root
+    "module_repo": ("terraform/eval/module_repo", "."),
+    # path.module of a module outside the root ("../.."), called by an example
+    "module_repo_example": ("terraform/eval/module_repo", "examples/simple"),
+    # called only with count = 0 elsewhere: still a root of its own
+    "module_repo_disabled": ("terraform/eval/module_repo", "examples/disabled"),
 }
 # Attributes the provider stores transformed: compare our value through the same function.
 STORED_AS = {("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest()}
-TFPLAN = Path(os.environ.get("IACSCAN_TFPLAN", FIXTURES.parent.parent / "shared/tools/tfplan"))
 
 
 def planned(plan: dict) -> dict[str, tuple[dict, dict]]:
@@ -71,7 +81,9 @@ def matches(ours, theirs, marks) -> bool:
 
 
 def compare(case: str, plan: dict) -> list[str]:
-    resources = load_fixture(CASES[case]).resources
+    fixture, root = CASES[case]
+    # The scanned repository's own root (".") alone: examples under it are roots of their own.
+    resources = [r for r in load_fixture(f"{fixture}/{root}").resources if r.root == "."]
     expected = planned(plan)
     problems = sorted(set(expected) ^ {r.address for r in resources})
     for resource in resources:
@@ -98,15 +110,12 @@ def test_evaluation_matches_committed_terraform_plan(case):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_evaluation_matches_a_fresh_terraform_plan(case, tmp_path):
-    if shutil.which("terraform") is None or not TFPLAN.exists():
-        pytest.skip("terraform or the tfplan tool is not available")
-    work = tmp_path / case
-    shutil.copytree(FIXTURES / CASES[case], work)
+    if not available():
+        pytest.skip("terraform or the provider mirror is not available")
+    fixture, root = CASES[case]
+    work = tmp_path / Path(fixture).name
+    shutil.copytree(FIXTURES / fixture, work)
     out = tmp_path / "plan.json"
-    done = subprocess.run(
-        [str(TFPLAN), str(work), str(out)], capture_output=True, text=True, timeout=300, check=False
-    )
-    if done.returncode == 3:
-        pytest.skip("the provider mirror is not available")
-    assert done.returncode == 0, done.stderr[-2000:]
+    error = plan_in_place(work / root, out)
+    assert error == ""
     assert compare(case, json.loads(out.read_text())) == []

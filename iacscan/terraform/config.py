@@ -64,6 +64,7 @@ class Project:
         self.load_config = load_config
         self.errors = errors
         self.resources: list[Resource] = []
+        self.evaluated_dirs: set[Path] = set()  # every module directory instantiated
         self.root_name = Path(os.path.relpath(root_dir, scan_root)).as_posix()
         self._modules_json: dict[str, str] | None = None
 

@@ -128,11 +128,28 @@ class TerraformLoader:
         return self._configs[directory]
 
     # -- evaluation ------------------------------------------------------------------------------
-    def load(self, directories: list[Path]) -> InputLoad:
+    def load(self, directories: list[Path], named: Iterable[Path] = ()) -> InputLoad:
+        """Evaluate the roots: the named directories, the modules no scanned module calls, then
+        any module directory still evaluated nowhere (called only with ``count = 0``, by a
+        caller that failed, ...), so that no configuration is silently left out."""
         self.prepare([d for d in directories if d.resolve() not in self._configs])
+        resolved = sorted(dict.fromkeys(d.resolve() for d in directories))
+        present = [d for d in resolved if self._configs.get(d) is not None]
+        called = self._statically_called(present)
+        chosen = {d.resolve() for d in named} | {d for d in present if d not in called}
+        evaluated: set[Path] = set()
+        for directory in present:
+            if directory in chosen:
+                evaluated |= self.evaluate_root(directory)
+        while leftover := next((d for d in present if d not in evaluated), None):
+            evaluated |= self.evaluate_root(leftover)
+        return self.result
+
+    def _statically_called(self, present: list[Path]) -> set[Path]:
+        """Directories another scanned module names as a local source (itself excluded)."""
         called = set()
-        for directory in directories:
-            config = self._configs.get(directory.resolve())
+        for directory in present:
+            config = self._configs[directory]
             for declared in config.modules.values() if config else ():
                 source = declared.block.body.attributes.get("source")
                 if (
@@ -140,16 +157,16 @@ class TerraformLoader:
                     and isinstance(source.expr, ast.Literal)
                     and str(source.expr.value).startswith(("./", "../"))
                 ):
-                    called.add((directory.resolve() / str(source.expr.value)).resolve())
-        for directory in directories:
-            resolved = directory.resolve()
-            config = self._configs.get(resolved)
-            if config is not None and resolved not in called:
-                self.result.roots.append(self.rel(resolved))
-                self.evaluate_root(config)
-        return self.result
+                    target = (directory / str(source.expr.value)).resolve()
+                    if target != directory:
+                        called.add(target)
+        return called
 
-    def evaluate_root(self, config: ModuleConfig) -> None:
+    def evaluate_root(self, directory: Path) -> set[Path]:
+        """Evaluate one root module; returns every module directory it instantiated."""
+        config = self._configs[directory]
+        assert config is not None
+        self.result.roots.append(self.rel(directory))
         project = Project(config.dir, self.scan_root, self.config, self.result.errors)
         values = self.root_values(config)
         instance = ModuleInstance(
@@ -157,6 +174,7 @@ class TerraformLoader:
         )
         instance.evaluate_all()
         self.result.resources.extend(project.resources)
+        return project.evaluated_dirs
 
     def root_values(self, config: ModuleConfig) -> dict[str, tuple[str, Any]]:
         """Variable values by Terraform's precedence; later sources overwrite earlier ones."""

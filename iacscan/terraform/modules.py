@@ -10,7 +10,9 @@ prefix (``module.svc["api"].``), exactly as Terraform addresses them.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from iacscan.model import Location, Resource
@@ -49,9 +51,12 @@ class ModuleInstance:
         key_path: str,
         inputs: Callable[[str], tuple[bool, Any]],
         multi: bool = False,
+        callers: tuple[Path, ...] = (),
     ) -> None:
         self.project = project
         self.config = config
+        self.callers = callers  # directories of the calling modules, outermost first
+        project.evaluated_dirs.add(config.dir)
         self.prefix = prefix  # "" or "module.a[0].module.b."
         self.key_path = key_path  # modules.json key: "a.b"
         self.inputs = inputs
@@ -105,7 +110,11 @@ class ModuleInstance:
                 raise EvalError("local must be followed by a name")
             return self.local(name), 1
         if root == "path":
-            return {"module": self._path_module(), "root": ".", "cwd": "."}, 0
+            return {
+                "module": self._path_module(),
+                "root": ".",
+                "cwd": self.project.root_dir.as_posix(),
+            }, 0
         if root == "terraform":
             return {"workspace": "default"}, 0
         if root == "module":
@@ -125,10 +134,8 @@ class ModuleInstance:
         raise EvalError(f"unknown name {root!r}")
 
     def _path_module(self) -> str:
-        try:
-            return self.config.dir.relative_to(self.project.root_dir).as_posix() or "."
-        except ValueError:
-            return self.config.dir.as_posix()
+        """Relative to the root module, as Terraform gives it (``../../modules/child``)."""
+        return Path(os.path.relpath(self.config.dir, self.project.root_dir)).as_posix()
 
     # -- variables, locals, outputs --------------------------------------------------------------
     def var(self, name: str) -> Any:
@@ -291,6 +298,7 @@ class ModuleInstance:
                 key_path,
                 self._input_reader(body, declared.file, env),
                 multi=self.multi or kind == "multi",
+                callers=(*self.callers, self.config.dir),
             )
             instances.append((inst_key, child))
         return kind, instances
@@ -336,6 +344,15 @@ class ModuleInstance:
                 )
                 return None
             directory = installed
+        if directory in (*self.callers, self.config.dir):
+            what = "its own directory" if directory == self.config.dir else "a module calling it"
+            self.project.error(
+                declared.file,
+                declared.block.line,
+                f"module {name!r}: source {source!r} is {what} (a module cannot call itself)",
+                "module",
+            )
+            return None
         config = self.project.load_config(directory)
         if config is None:
             self.project.error(
