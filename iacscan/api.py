@@ -53,11 +53,13 @@ def load(
     compose_files: Iterable[str | Path] = (),
     profiles: Iterable[str] = (),
     source_dir: str | Path | None = None,
+    aws: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
     Terraform plans (``terraform show -json``) among them are read by content; ``source_dir``
-    is where their configuration lives (default: the plan's directory if it has .tf files)."""
+    is where their configuration lives (default: the plan's directory if it has .tf files).
+    ``aws`` (``region``, ``account_id``, ``partition``) feeds data sources read offline."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors: list[ScanError] = []
@@ -70,7 +72,7 @@ def load(
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     loader = TerraformLoader(
-        root, cache, workers, [Path(f) for f in var_files], variables, environ, progress
+        root, cache, workers, [Path(f) for f in var_files], variables, environ, progress, aws
     )
     loaded = loader.load(sorted(directories), named=[p for p in path_list if p.is_dir()])
     env = os.environ if environ is None else environ

@@ -108,6 +108,7 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         compose_files=[Path(f) for f in options.get("compose_files") or ()],
         profiles=list(options.get("profiles") or ()),
         source_dir=options.get("source_dir"),
+        aws=dict(conf.get("aws") or {}),
         changed_only=bool(options.get("changed_only")),
     )
 

@@ -25,7 +25,9 @@ KEYS = {
     "show_suppressed": bool,
     "fail_on_error": bool,
     "registries": dict,  # {"allowed": [registry or registry/path prefix or glob, ...]}
+    "aws": dict,  # {region, account_id, partition}: what data sources read without AWS
 }
+AWS_KEYS = ("region", "account_id", "partition")
 
 
 class ConfigError(ValueError):
@@ -62,6 +64,9 @@ def read_config(path: Path) -> dict[str, Any]:
     allowed = registries.get("allowed", [])
     if set(registries) - {"allowed"} or not isinstance(allowed, list):
         raise ConfigError(f"{path}: registries takes one key, allowed: a list of registries")
+    aws = settings.get("aws", {})
+    if set(aws) - set(AWS_KEYS) or not all(isinstance(v, str) for v in aws.values()):
+        raise ConfigError(f"{path}: aws takes strings for {', '.join(AWS_KEYS)}")
     base = path.parent
     if "var_files" in settings:
         settings["var_files"] = [str(base / f) for f in settings["var_files"]]

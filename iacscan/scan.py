@@ -77,6 +77,7 @@ class ScanOptions:
     profiles: list[str] = field(default_factory=list)  # Compose profiles (none: every service)
     source_dir: Path | None = None  # a plan's configuration (default: the plan's directory)
     changed_only: bool = False  # report only on what a plan creates, updates or replaces
+    aws: dict[str, str] = field(default_factory=dict)  # region, account_id, partition
 
 
 def changed_nodes(loaded: LoadResult) -> set[str]:
@@ -103,6 +104,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         compose_files=options.compose_files,
         profiles=options.profiles,
         source_dir=options.source_dir,
+        aws=options.aws,
     )
     settings = {"allowed_registries": options.allowed_registries}
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)

@@ -35,13 +35,28 @@ CASES = {
     "module_repo_example": ("terraform/eval/module_repo", "examples/simple"),
     # called only with count = 0 elsewhere: still a root of its own
     "module_repo_disabled": ("terraform/eval/module_repo", "examples/disabled"),
+    # aws_iam_policy_document json, aws_partition, aws_region from the provider block
+    "data_sources": ("terraform/eval/data_sources", "."),
 }
+
+
+def _policy_json(text: str) -> str:
+    """IAM policy attributes are stored as compact JSON with sorted keys (Go's map order)."""
+    compact = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    return compact.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 # Attributes the provider stores transformed: compare our value through the same function.
-STORED_AS = {("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest()}
+STORED_AS = {
+    ("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest(),
+    ("aws_iam_policy", "policy"): _policy_json,
+    ("aws_iam_role", "assume_role_policy"): _policy_json,
+}
 
 
 def planned(plan: dict) -> dict[str, tuple[dict, dict]]:
-    """address -> (planned values, after_unknown marks)."""
+    """address -> (planned values, after_unknown marks); data sources Terraform read while
+    planning come from the prior state."""
     unknown = {
         c["address"]: c["change"].get("after_unknown") or {} for c in plan["resource_changes"]
     }
@@ -54,6 +69,7 @@ def planned(plan: dict) -> dict[str, tuple[dict, dict]]:
             walk(child)
 
     walk(plan["planned_values"]["root_module"])
+    walk(plan.get("prior_state", {}).get("values", {}).get("root_module", {}))
     return found
 
 

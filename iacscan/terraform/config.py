@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ class ModuleConfig:
     resources: dict[tuple[str, str, str], Declared] = field(default_factory=dict)
     modules: dict[str, Declared] = field(default_factory=dict)
     outputs: dict[str, Declared] = field(default_factory=dict)
+    providers: dict[str, Declared] = field(default_factory=dict)  # "aws" or "aws.alias"
 
     def add(self, parsed: ast.ParsedFile, rel: str, errors: list[ScanError]) -> None:
         for block in parsed.body.blocks:
@@ -45,6 +46,10 @@ class ModuleConfig:
                 getattr(self, {"variable": "variables", "module": "modules"}.get(kind, "outputs"))[
                     labels[0]
                 ] = declared
+            elif kind == "provider" and len(labels) == 1:
+                alias = block.body.attributes.get("alias")
+                name = getattr(alias.expr, "value", None) if alias else None
+                self.providers[f"{labels[0]}.{name}" if name else labels[0]] = declared
             elif kind in ("resource", "data", "variable", "module", "output"):
                 errors.append(ScanError(rel, block.line, f"malformed {kind} block labels"))
 
@@ -58,8 +63,10 @@ class Project:
         scan_root: Path,
         load_config: Callable[[Path], ModuleConfig | None],
         errors: list[ScanError],
+        aws_settings: Mapping[str, str] | None = None,
     ) -> None:
         self.root_dir = root_dir
+        self.aws = dict(aws_settings or {})  # region, account_id, partition
         self.scan_root = scan_root
         self.load_config = load_config
         self.errors = errors

@@ -72,8 +72,10 @@ class TerraformLoader:
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
         progress: Progress | None = None,
+        aws: Mapping[str, str] | None = None,
     ) -> None:
         self.scan_root = scan_root.resolve()
+        self.aws = dict(aws or {})  # region, account_id, partition for offline data sources
         self.cache = cache
         self.workers = workers
         self.var_files = list(var_files)
@@ -167,7 +169,7 @@ class TerraformLoader:
         config = self._configs[directory]
         assert config is not None
         self.result.roots.append(self.rel(directory))
-        project = Project(config.dir, self.scan_root, self.config, self.result.errors)
+        project = Project(config.dir, self.scan_root, self.config, self.result.errors, self.aws)
         values = self.root_values(config)
         instance = ModuleInstance(
             project, config, "", "", lambda name: self._root_input(config, values, name)

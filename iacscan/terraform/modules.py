@@ -26,6 +26,7 @@ from iacscan.terraform.blocks import (
     walk_resources,
 )
 from iacscan.terraform.config import Declared, ModuleConfig, Project
+from iacscan.terraform.data_sources import computed
 from iacscan.terraform.expressions import (
     Env,
     EvalError,
@@ -35,6 +36,7 @@ from iacscan.terraform.expressions import (
     get_index,
 )
 from iacscan.terraform.functions import FunctionContext
+from iacscan.terraform.providers import Lookup, aws_context, passed_to_child
 from iacscan.terraform.types import convert
 
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
@@ -52,11 +54,13 @@ class ModuleInstance:
         inputs: Callable[[str], tuple[bool, Any]],
         multi: bool = False,
         callers: tuple[Path, ...] = (),
+        providers: Lookup | None = None,
     ) -> None:
         self.project = project
         self.config = config
         self.callers = callers  # directories of the calling modules, outermost first
         project.evaluated_dirs.add(config.dir)
+        self.inherited_providers = providers  # the caller's configurations, by our names
         self.prefix = prefix  # "" or "module.a[0].module.b."
         self.key_path = key_path  # modules.json key: "a.b"
         self.inputs = inputs
@@ -194,6 +198,17 @@ class ModuleInstance:
     def outputs(self) -> dict[str, Any]:
         return {name: self.output(name) for name in sorted(self.config.outputs)}
 
+    def provider_settings(self, name: str) -> dict[str, Any] | None:
+        """Evaluated settings of the provider configuration this module knows as ``name``."""
+        declared = self.config.providers.get(name)
+        if declared is None:
+            return self.inherited_providers(name) if self.inherited_providers else None
+        body = declared.block.body
+        return self._memoized(
+            ("provider", name),
+            lambda: {n: self.eval_attr(a, declared.file, {}) for n, a in body.attributes.items()},
+        )
+
     # -- resources -------------------------------------------------------------------------------
     def resource_value(self, key: tuple[str, str, str]) -> Any:
         if key not in self.config.resources:
@@ -219,6 +234,8 @@ class ModuleInstance:
             address = base + instance_suffix(inst_key)
             multi = kind == "multi" or self.multi
             attrs, lines = eval_body(self, body, env, declared.file, "")
+            if mode == "data":
+                attrs.update(computed(rtype, attrs, aws_context(self, body, self.project.aws)))
             self.project.resources.append(
                 Resource(
                     address=address,
@@ -299,6 +316,7 @@ class ModuleInstance:
                 self._input_reader(body, declared.file, env),
                 multi=self.multi or kind == "multi",
                 callers=(*self.callers, self.config.dir),
+                providers=passed_to_child(self, body),
             )
             instances.append((inst_key, child))
         return kind, instances
