@@ -37,6 +37,8 @@ CASES = {
     "module_repo_disabled": ("terraform/eval/module_repo", "examples/disabled"),
     # aws_iam_policy_document json, aws_partition, aws_region from the provider block
     "data_sources": ("terraform/eval/data_sources", "."),
+    # "80" from a map(string) in a number, "true" in a bool, SG protocols 6/"all"/"TCP"
+    "schema_types": ("terraform/eval/schema_types", "."),
 }
 
 

@@ -37,6 +37,7 @@ from iacscan.terraform.expressions import (
 )
 from iacscan.terraform.functions import FunctionContext
 from iacscan.terraform.providers import Lookup, aws_context, passed_to_child
+from iacscan.terraform.schema import apply_schema
 from iacscan.terraform.types import convert
 
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
@@ -236,6 +237,8 @@ class ModuleInstance:
             attrs, lines = eval_body(self, body, env, declared.file, "")
             if mode == "data":
                 attrs.update(computed(rtype, attrs, aws_context(self, body, self.project.aws)))
+            else:
+                attrs = apply_schema(rtype, attrs, frozenset(body.attributes))
             self.project.resources.append(
                 Resource(
                     address=address,
