@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, load_fixture
 
+from iacscan.model import ScanError
 from iacscan.model.values import is_wholly_known
 
 sys.path.insert(0, str(FIXTURES.parent / "benchmarks"))
@@ -39,6 +40,8 @@ CASES = {
     "data_sources": ("terraform/eval/data_sources", "."),
     # "80" from a map(string) in a number, "true" in a bool, SG protocols 6/"all"/"TCP"
     "schema_types": ("terraform/eval/schema_types", "."),
+    # override.tf and *_override.tf merged into the blocks they override
+    "overrides": ("terraform/eval/overrides", "."),
 }
 
 
@@ -137,3 +140,28 @@ def test_evaluation_matches_a_fresh_terraform_plan(case, tmp_path):
     error = plan_in_place(work / root, out)
     assert error == ""
     assert compare(case, json.loads(out.read_text())) == []
+
+
+def test_a_failing_variable_validation_is_reported_as_terraform_reports_it(tmp_path):
+    """Terraform refuses the plan (its diagnostic is kept beside the plans); we report the
+    variable, its message and the rule, and still scan the configuration as written."""
+    result = load_fixture("terraform/eval/validation")
+    message = "The admin CIDR must not be the whole internet."
+    assert result.errors == [
+        ScanError(
+            "main.tf",
+            2,
+            f"var.cidr: invalid value for variable: {message} (validation rule at line 5)",
+            "eval",
+        )
+    ]
+    assert [r.address for r in result.resources] == ["aws_security_group_rule.admin"]
+    diagnostic = (FIXTURES / "terraform/plans/validation.plan.err").read_text()
+    assert diagnostic.startswith("Error: Invalid value for variable\n\n  on main.tf line 2:")
+    assert message in diagnostic and "validation rule at main.tf:5," in diagnostic
+    if not available():
+        return
+    work = tmp_path / "validation"
+    shutil.copytree(FIXTURES / "terraform/eval/validation", work)
+    error = plan_in_place(work, tmp_path / "plan.json")
+    assert "Error: Invalid value for variable" in error and message in error

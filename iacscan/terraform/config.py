@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from iacscan.model import Resource, ScanError
 from iacscan.terraform import ast
@@ -18,6 +19,9 @@ class Declared:
 
     block: ast.Block
     file: str
+    # Attributes and block types an override file wrote: their lines are in another file, so
+    # findings on them point at the block (in ``file``) instead of a wrong line.
+    overridden: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -33,6 +37,10 @@ class ModuleConfig:
     providers: dict[str, Declared] = field(default_factory=dict)  # "aws" or "aws.alias"
 
     def add(self, parsed: ast.ParsedFile, rel: str, errors: list[ScanError]) -> None:
+        if is_override(rel.rsplit("/", 1)[-1]):
+            for block in parsed.body.blocks:
+                self._override(block, rel, errors)
+            return
         for block in parsed.body.blocks:
             declared = Declared(block, rel)
             kind, labels = block.type, block.labels
@@ -52,6 +60,56 @@ class ModuleConfig:
                 self.providers[f"{labels[0]}.{name}" if name else labels[0]] = declared
             elif kind in ("resource", "data", "variable", "module", "output"):
                 errors.append(ScanError(rel, block.line, f"malformed {kind} block labels"))
+
+    def _override(self, block: ast.Block, rel: str, errors: list[ScanError]) -> None:
+        """Merge one block of an override file into the block it overrides (Terraform's
+        override semantics: arguments replace arguments, and nested blocks of a type the
+        override writes replace all the original's blocks of that type)."""
+        kind, labels = block.type, block.labels
+        if kind == "locals":
+            for attr in block.body.attributes.values():
+                if attr.name not in self.locals:
+                    errors.append(ScanError(rel, attr.line, f"no local.{attr.name} to override"))
+                self.locals[attr.name] = (attr, rel)
+            return
+        table: dict[Any, Declared] | None = None
+        key: Any = labels[0] if len(labels) == 1 else None
+        if kind in ("resource", "data") and len(labels) == 2:
+            table, key = self.resources, ("managed" if kind == "resource" else "data", *labels)
+        elif kind in ("variable", "module", "output") and len(labels) == 1:
+            table = getattr(
+                self, {"variable": "variables", "module": "modules"}.get(kind, "outputs")
+            )
+        elif kind == "provider" and len(labels) == 1:
+            alias = block.body.attributes.get("alias")
+            name = getattr(alias.expr, "value", None) if alias else None
+            table, key = self.providers, f"{labels[0]}.{name}" if name else labels[0]
+        if table is None:
+            return  # terraform blocks and the like: nothing we evaluate
+        base = table.get(key)
+        if base is None:
+            what = " ".join([kind, *(f'"{label}"' for label in labels)])
+            errors.append(
+                ScanError(rel, block.line, f"override of {what}: no such block to override")
+            )
+            return
+        written = {*block.body.attributes, *(b.type for b in block.body.blocks)}
+        table[key] = Declared(_merged(base.block, block), base.file, base.overridden | written)
+
+
+def _merged(base: ast.Block, override: ast.Block) -> ast.Block:
+    replaced = {b.type for b in override.body.blocks}
+    body = ast.Body(
+        {**base.body.attributes, **override.body.attributes},
+        tuple(b for b in base.body.blocks if b.type not in replaced) + override.body.blocks,
+    )
+    return ast.Block(base.type, base.labels, body, base.line, base.end_line)
+
+
+def is_override(name: str) -> bool:
+    """``override.tf``, ``*_override.tf`` (and ``.tf.json``): merged after the other files."""
+    stem = name.removesuffix(".json").removesuffix(".tf")
+    return stem == "override" or stem.endswith("_override")
 
 
 class Project:

@@ -18,7 +18,7 @@ from iacscan.cache import ParseCache, Progress, parse_all
 from iacscan.inputs import InputLoad
 from iacscan.model import ScanError
 from iacscan.terraform import ast
-from iacscan.terraform.config import ModuleConfig, Project
+from iacscan.terraform.config import ModuleConfig, Project, is_override
 from iacscan.terraform.expressions import Env, EvalError, Evaluator, Step
 from iacscan.terraform.functions import FunctionContext
 from iacscan.terraform.hcl import HclSyntaxError, parse_expression, parse_hcl
@@ -265,6 +265,7 @@ def _config_files(directory: Path) -> list[Path]:
     try:
         with os.scandir(directory) as entries:
             names = sorted(e.name for e in entries if is_config_file(e.name) and e.is_file())
+        names.sort(key=is_override)  # override files are merged last, each in name order
     except OSError:
         return []
     return [directory / name for name in names]

@@ -38,6 +38,7 @@ from iacscan.terraform.expressions import (
 from iacscan.terraform.functions import FunctionContext
 from iacscan.terraform.providers import Lookup, aws_context, passed_to_child
 from iacscan.terraform.schema import apply_schema
+from iacscan.terraform.sources import child_config
 from iacscan.terraform.types import convert
 
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
@@ -70,6 +71,7 @@ class ModuleInstance:
         self.evaluator = Evaluator(self)
         self._memo: dict[tuple[str, ...], Any] = {}
         self._active: list[tuple[str, ...]] = []
+        self._validated: set[str] = set()
 
     # -- memoization with cycle detection --------------------------------------------------------
     def _memoized(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
@@ -144,7 +146,31 @@ class ModuleInstance:
 
     # -- variables, locals, outputs --------------------------------------------------------------
     def var(self, name: str) -> Any:
-        return self._memoized(("var", name), lambda: self._var(name))
+        value = self._memoized(("var", name), lambda: self._var(name))
+        if name not in self._validated:
+            self._validated.add(name)  # before the conditions run: they read var.<name>
+            self._validate(name, value)
+        return value
+
+    def _validate(self, name: str, value: Any) -> None:
+        """``validation`` blocks, as Terraform checks them: a known false condition is an
+        error naming the variable and its message (the value is still scanned as written)."""
+        declared = self.config.variables[name]
+        for block in declared.block.body.blocks_of("validation"):
+            condition = block.body.attributes.get("condition")
+            if condition is None or is_unknown(value):
+                continue
+            if self.eval_attr(condition, declared.file, {}) is not False:
+                continue  # true, or unknown: nothing to report
+            message = block.body.attributes.get("error_message")
+            text = self.eval_attr(message, declared.file, {}) if message else ""
+            text = text if isinstance(text, str) else "validation failed"
+            self.project.error(
+                declared.file,
+                declared.block.line,
+                f"{self.prefix}var.{name}: invalid value for variable: {text} "
+                f"(validation rule at line {block.line})",
+            )
 
     def _var(self, name: str) -> Any:
         declared = self.config.variables.get(name)
@@ -235,6 +261,8 @@ class ModuleInstance:
             address = base + instance_suffix(inst_key)
             multi = kind == "multi" or self.multi
             attrs, lines = eval_body(self, body, env, declared.file, "")
+            if declared.overridden:
+                lines = {p: n for p, n in lines.items() if _top(p) not in declared.overridden}
             if mode == "data":
                 attrs.update(computed(rtype, attrs, aws_context(self, body, self.project.aws)))
             else:
@@ -336,57 +364,15 @@ class ModuleInstance:
         return read
 
     def _child_config(self, name: str, declared: Declared) -> ModuleConfig | None:
-        source_attr = declared.block.body.attributes.get("source")
-        source = (
-            source_attr.expr.value
-            if source_attr and isinstance(source_attr.expr, ast.Literal)
-            else None
-        )
-        if not isinstance(source, str):
-            self.project.error(
-                declared.file,
-                declared.block.line,
-                f"module {name!r}: source must be a literal string",
-                "module",
-            )
-            return None
         key_path = f"{self.key_path}.{name}" if self.key_path else name
-        if source.startswith(("./", "../")):
-            directory = (self.config.dir / source).resolve()
-        else:
-            installed = self.project.installed_module(key_path)
-            if installed is None:
-                self.project.error(
-                    declared.file,
-                    declared.block.line,
-                    f"module {name!r}: remote source {source!r} is not installed "
-                    "(run terraform init; iacscan never downloads modules)",
-                    "module",
-                )
-                return None
-            directory = installed
-        if directory in (*self.callers, self.config.dir):
-            what = "its own directory" if directory == self.config.dir else "a module calling it"
-            self.project.error(
-                declared.file,
-                declared.block.line,
-                f"module {name!r}: source {source!r} is {what} (a module cannot call itself)",
-                "module",
-            )
-            return None
-        config = self.project.load_config(directory)
-        if config is None:
-            self.project.error(
-                declared.file,
-                declared.block.line,
-                f"module {name!r}: no configuration in {source!r}",
-                "module",
-            )
-        return config
+        return child_config(self.project, self.config.dir, self.callers, key_path, name, declared)
 
     # -- whole instance --------------------------------------------------------------------------
     def evaluate_all(self) -> None:
-        """Evaluate every resource and module call, reporting (not raising) any cycle."""
+        """Evaluate every variable (their validations), resource and module call, reporting
+        (not raising) any cycle."""
+        for name, declared in self.config.variables.items():
+            self._guarded(declared, functools.partial(self.var, name))
         for key, declared in self.config.resources.items():
             self._guarded(declared, functools.partial(self.resource_value, key))
         for name, declared in self.config.modules.items():
@@ -407,6 +393,11 @@ class ModuleInstance:
             self.project.error(
                 declared.file, declared.block.line, "configuration nested too deeply"
             )
+
+
+def _top(path: str) -> str:
+    """The top-level attribute or block type of a path (``ingress[0].cidr_blocks``)."""
+    return path.split(".", 1)[0].split("[", 1)[0]
 
 
 __all__ = ["ModuleConfig", "ModuleInstance", "Project", "get_index"]
