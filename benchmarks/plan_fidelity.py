@@ -42,7 +42,23 @@ from iacscan.terraform import ast
 from iacscan.terraform.hcl import HclSyntaxError, parse_hcl
 
 OFFLINE_DATA = {"aws_iam_policy_document", "aws_partition", "aws_region"}
-STORED_AS = {("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest()}
+
+
+def _policy_json(text: str) -> str:
+    """IAM policy attributes are stored as compact JSON with sorted keys (Go's map order)."""
+    try:
+        compact = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        return text
+    return compact.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# Attributes the provider stores transformed: our value goes through the same function.
+STORED_AS = {
+    ("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest(),
+    **{(t, "policy"): _policy_json for t in ("aws_iam_policy", "aws_iam_role_policy")},
+    ("aws_iam_role", "assume_role_policy"): _policy_json,
+}
 
 
 def module_dirs(tree: Path) -> Iterator[Path]:
@@ -182,6 +198,7 @@ def compare(directory: Path, plan: dict[str, Any], show: int) -> dict[str, Any]:
                 continue
             if not is_wholly_known(value):
                 counts["unknown"] += 1
+                diffs.append(f"  {address}.{name}: ours unknown, plan {values[name]!r:.90}")
                 continue
             transform = STORED_AS.get((resource.type, name))
             mine = transform(value) if transform and isinstance(value, str) else value

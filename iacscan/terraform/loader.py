@@ -167,7 +167,8 @@ class TerraformLoader:
     def evaluate_root(self, directory: Path) -> set[Path]:
         """Evaluate one root module; returns every module directory it instantiated."""
         config = self._configs[directory]
-        assert config is not None
+        if config is None:  # callers pass directories that hold configuration only
+            return {directory}
         self.result.roots.append(self.rel(directory))
         project = Project(config.dir, self.scan_root, self.config, self.result.errors, self.aws)
         values = self.root_values(config)
