@@ -42,6 +42,13 @@ def table() -> dict[str, dict[str, Any]]:
     return dict(json.loads(text))
 
 
+@functools.cache
+def _blocks(rtype: str) -> frozenset[str]:
+    """Paths of the nested blocks whose members have types (``ingress``, ``a.b``)."""
+    paths = (k.split(".") for k in table().get(rtype, {}) if "." in k)
+    return frozenset(".".join(parts[:i]) for parts in paths for i in range(1, len(parts)))
+
+
 def apply_schema(rtype: str, attrs: dict[str, Any], written: frozenset[str]) -> dict[str, Any]:
     """``attrs`` converted to the schema's types (``written``: names set with ``=``)."""
     types = table().get(rtype)
@@ -65,7 +72,7 @@ def _convert_body(
             result[name] = convert(value, kind)
             if path in _SG_PROTOCOL_PATHS.get(rtype, ()) and isinstance(result[name], str):
                 result[name] = _SG_PROTOCOLS.get(result[name].lower(), result[name].lower())
-        elif isinstance(value, list) and any(k.startswith(path + ".") for k in types):
+        elif isinstance(value, list) and path in _blocks(rtype):
             result[name] = [
                 _convert_body(rtype, item, types, path + ".") if isinstance(item, dict) else item
                 for item in value
