@@ -58,13 +58,15 @@ def load(
     profiles: Iterable[str] = (),
     source_dir: str | Path | None = None,
     skip_paths: Iterable[str] = (),
+    aws: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
     Terraform plans (``terraform show -json``) among them are read by content; ``source_dir``
     is where their configuration lives (default: the plan's directory if it has .tf files).
     ``skip_paths`` are globs over paths as the user sees them, relative to the current
-    directory (``examples``, ``modules/*/test``): a directory matching one is not read."""
+    directory (``examples``, ``modules/*/test``): a directory matching one is not read.
+    ``aws`` (``region``, ``account_id``, ``partition``) feeds data sources read offline."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors = [e for path in path_list if (e := refusal(path, root)) is not None]
@@ -77,9 +79,9 @@ def load(
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     loader = TerraformLoader(
-        root, cache, workers, [Path(f) for f in var_files], variables, environ, progress
+        root, cache, workers, [Path(f) for f in var_files], variables, environ, progress, aws
     )
-    loaded = loader.load(sorted(kept))
+    loaded = loader.load(sorted(kept), named=[p for p in path_list if p.is_dir()])
     env = os.environ if environ is None else environ
     loaded.add(load_compose(readable, root, env, [Path(f) for f in compose_files], profiles))
     loaded.add(load_plans(readable, root, Path(source_dir) if source_dir else None, cache))

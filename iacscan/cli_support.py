@@ -177,6 +177,7 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         compose_files=[Path(f) for f in options.get("compose_files") or ()],
         profiles=list(options.get("profiles") or ()),
         source_dir=options.get("source_dir"),
+        aws=dict(conf.get("aws") or {}),
         changed_only=bool(options.get("changed_only")),
         skip_categories=list(conf.get("skip_categories", [])),
         skip_paths=list(conf.get("skip_paths", [])),

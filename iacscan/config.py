@@ -21,6 +21,7 @@ from iacscan.model import SEVERITIES
 CONFIG_NAME = ".iacscan.yml"
 FORMATS = ("table", "json", "sarif", "junit", "github")
 MAX_BYTES = 1_000_000
+AWS_KEYS = ("region", "account_id", "partition")
 
 
 class ConfigError(ValueError):
@@ -79,6 +80,13 @@ def _ports(value: Any) -> str | None:
     return f"must be a list of port numbers (0-65535), got {value!r}"
 
 
+def _aws(value: Any) -> str | None:
+    known = isinstance(value, dict) and not set(value) - set(AWS_KEYS)
+    if known and all(isinstance(v, str) and v for v in value.values()):
+        return None
+    return f"takes strings for {', '.join(AWS_KEYS)}, got {value!r}"
+
+
 CHECKS: dict[str, Callable[[Any], str | None]] = {
     "format": _choice(FORMATS),
     "fail_on": _choice(SEVERITIES),
@@ -97,7 +105,8 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "soft_fail": _flag,
     "allow_no_rules": _flag,
     "registries": _registries,  # {"allowed": [registry or registry/path prefix or glob, ...]}
-    "public_ports": _ports,  # ports that may face the internet (IAC-AWS-SG-014), default 80, 443
+    "public_ports": _ports,
+    "aws": _aws,  # {region, account_id, partition}: what data sources read without AWS
 }
 KEYS = frozenset(CHECKS)
 

@@ -95,6 +95,7 @@ class ScanOptions:
     skip_categories: list[str] = field(default_factory=list)  # e.g. hardening
     skip_paths: list[str] = field(default_factory=list)  # globs relative to the scanned root
     allow_no_rules: bool = False  # a selection that leaves no rule is otherwise an error
+    aws: dict[str, str] = field(default_factory=dict)  # region, account_id, partition
 
 
 class SelectionError(ValueError):
@@ -148,6 +149,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         profiles=options.profiles,
         source_dir=options.source_dir,
         skip_paths=options.skip_paths,
+        aws=options.aws,
     )
     settings = {
         "allowed_registries": options.allowed_registries,

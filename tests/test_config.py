@@ -47,3 +47,25 @@ def test_registries_setting_reaches_the_checks(tmp_path: Path) -> None:
     config.write_text("registries:\n  allow: [ghcr.io]\n")
     with pytest.raises(ConfigError, match="registries takes one key"):
         read_config(config)
+
+
+def test_aws_setting_feeds_offline_data_sources(tmp_path: Path) -> None:
+    from iacscan.cli_support import _scan_options
+    from iacscan.scan import scan
+
+    config = tmp_path / ".iacscan.yml"
+    config.write_text("aws:\n  region: sa-east-1\n  account_id: '111122223333'\n")
+    settings = read_config(config)
+    assert settings["aws"] == {"region": "sa-east-1", "account_id": "111122223333"}
+    (tmp_path / "main.tf").write_text(
+        'data "aws_region" "r" {}\nresource "aws_s3_bucket" "b" {\n'
+        '  bucket = "b-${data.aws_region.r.name}"\n}\n'
+    )
+    options = _scan_options({**settings, "vars": {}, "min_severity": "info"}, {"quiet": True})
+    loaded = scan([tmp_path], options).loaded
+    assert loaded is not None
+    bucket = next(r for r in loaded.resources if r.address == "aws_s3_bucket.b")
+    assert bucket.attrs["bucket"] == "b-sa-east-1"
+    config.write_text("aws:\n  zone: a\n")
+    with pytest.raises(ConfigError, match="aws takes strings for region, account_id, partition"):
+        read_config(config)

@@ -3,35 +3,65 @@
 The committed plans under ``fixtures/terraform/plans`` were written by Terraform 1.11.4 for
 the fixture configurations named below. A second test regenerates them with a real
 ``terraform plan`` when terraform and the offline provider mirror are available, and skips
-otherwise so that a fresh machine still passes.
+otherwise so that a fresh machine still passes. Plans are made in a copy of the whole fixture
+directory under its own name (``benchmarks/offline_plan.py``), so that ``../`` module sources
+resolve and ``path.cwd`` ends in the same directory name as the fixture's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, load_fixture
 
+from iacscan.model import ScanError
 from iacscan.model.values import is_wholly_known
 
+sys.path.insert(0, str(FIXTURES.parent / "benchmarks"))
+from offline_plan import available, plan_in_place
+
+# case -> (fixture directory that is copied whole, the root module inside it)
 CASES = {
-    "module_count": "terraform/eval/module_count",
-    "network": "terraform/eval/network",
-    "precedence": "terraform/eval/precedence",
+    "module_count": ("terraform/eval/module_count", "."),
+    "network": ("terraform/eval/network", "."),
+    "precedence": ("terraform/eval/precedence", "."),
+    # path.cwd, path.module/path.root in a child; the repository's own root is a root
+    "module_repo": ("terraform/eval/module_repo", "."),
+    # path.module of a module outside the root ("../.."), called by an example
+    "module_repo_example": ("terraform/eval/module_repo", "examples/simple"),
+    # called only with count = 0 elsewhere: still a root of its own
+    "module_repo_disabled": ("terraform/eval/module_repo", "examples/disabled"),
+    # aws_iam_policy_document json, aws_partition, aws_region from the provider block
+    "data_sources": ("terraform/eval/data_sources", "."),
+    # "80" from a map(string) in a number, "true" in a bool, SG protocols 6/"all"/"TCP"
+    "schema_types": ("terraform/eval/schema_types", "."),
+    # override.tf and *_override.tf merged into the blocks they override
+    "overrides": ("terraform/eval/overrides", "."),
 }
+
+
+def _policy_json(text: str) -> str:
+    """IAM policy attributes are stored as compact JSON with sorted keys (Go's map order)."""
+    compact = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    return compact.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 # Attributes the provider stores transformed: compare our value through the same function.
-STORED_AS = {("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest()}
-TFPLAN = Path(os.environ.get("IACSCAN_TFPLAN", FIXTURES.parent.parent / "shared/tools/tfplan"))
+STORED_AS = {
+    ("aws_instance", "user_data"): lambda v: hashlib.sha1(v.encode()).hexdigest(),
+    ("aws_iam_policy", "policy"): _policy_json,
+    ("aws_iam_role", "assume_role_policy"): _policy_json,
+}
 
 
 def planned(plan: dict) -> dict[str, tuple[dict, dict]]:
-    """address -> (planned values, after_unknown marks)."""
+    """address -> (planned values, after_unknown marks); data sources Terraform read while
+    planning come from the prior state."""
     unknown = {
         c["address"]: c["change"].get("after_unknown") or {} for c in plan["resource_changes"]
     }
@@ -44,6 +74,7 @@ def planned(plan: dict) -> dict[str, tuple[dict, dict]]:
             walk(child)
 
     walk(plan["planned_values"]["root_module"])
+    walk(plan.get("prior_state", {}).get("values", {}).get("root_module", {}))
     return found
 
 
@@ -71,7 +102,9 @@ def matches(ours, theirs, marks) -> bool:
 
 
 def compare(case: str, plan: dict) -> list[str]:
-    resources = load_fixture(CASES[case]).resources
+    fixture, root = CASES[case]
+    # The scanned repository's own root (".") alone: examples under it are roots of their own.
+    resources = [r for r in load_fixture(f"{fixture}/{root}").resources if r.root == "."]
     expected = planned(plan)
     problems = sorted(set(expected) ^ {r.address for r in resources})
     for resource in resources:
@@ -98,15 +131,37 @@ def test_evaluation_matches_committed_terraform_plan(case):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_evaluation_matches_a_fresh_terraform_plan(case, tmp_path):
-    if shutil.which("terraform") is None or not TFPLAN.exists():
-        pytest.skip("terraform or the tfplan tool is not available")
-    work = tmp_path / case
-    shutil.copytree(FIXTURES / CASES[case], work)
+    if not available():
+        pytest.skip("terraform or the provider mirror is not available")
+    fixture, root = CASES[case]
+    work = tmp_path / Path(fixture).name
+    shutil.copytree(FIXTURES / fixture, work)
     out = tmp_path / "plan.json"
-    done = subprocess.run(
-        [str(TFPLAN), str(work), str(out)], capture_output=True, text=True, timeout=300, check=False
-    )
-    if done.returncode == 3:
-        pytest.skip("the provider mirror is not available")
-    assert done.returncode == 0, done.stderr[-2000:]
+    error = plan_in_place(work / root, out)
+    assert error == ""
     assert compare(case, json.loads(out.read_text())) == []
+
+
+def test_a_failing_variable_validation_is_reported_as_terraform_reports_it(tmp_path):
+    """Terraform refuses the plan (its diagnostic is kept beside the plans); we report the
+    variable, its message and the rule, and still scan the configuration as written."""
+    result = load_fixture("terraform/eval/validation")
+    message = "The admin CIDR must not be the whole internet."
+    assert result.errors == [
+        ScanError(
+            "main.tf",
+            2,
+            f"var.cidr: invalid value for variable: {message} (validation rule at line 5)",
+            "eval",
+        )
+    ]
+    assert [r.address for r in result.resources] == ["aws_security_group_rule.admin"]
+    diagnostic = (FIXTURES / "terraform/plans/validation.plan.err").read_text()
+    assert diagnostic.startswith("Error: Invalid value for variable\n\n  on main.tf line 2:")
+    assert message in diagnostic and "validation rule at main.tf:5," in diagnostic
+    if not available():
+        return
+    work = tmp_path / "validation"
+    shutil.copytree(FIXTURES / "terraform/eval/validation", work)
+    error = plan_in_place(work, tmp_path / "plan.json")
+    assert "Error: Invalid value for variable" in error and message in error

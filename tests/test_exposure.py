@@ -247,9 +247,7 @@ def test_finding_evidence_lists_the_verdict() -> None:
         [FIXTURES / "rules" / "IAC-AWS-EXPOSURE-001" / "fail"], environ={}, jobs=1, use_cache=False
     )
     engine = run_rules([RULES["IAC-AWS-EXPOSURE-001"]], result.resources, result.graph)
-    finding = next(
-        f for f in engine.findings if f.resource.endswith(":aws_instance.ssh_open_to_world")
-    )
+    finding = next(f for f in engine.findings if f.resource == "aws_instance.ssh_open_to_world")
     assert finding.evidence[:6] == (
         "verdict: OPEN (IPv4)",
         "protocol: tcp",

@@ -47,13 +47,13 @@ def path(name: str, lb: str = "aws_lb.public") -> tuple[str, ...]:
 
 
 def test_open_chain(loaded: LoadResult) -> None:
-    verdict = chain(loaded, ".:aws_instance.open")
+    verdict = chain(loaded, "aws_instance.open")
     assert summary(verdict) == ("OPEN", (22, 22), ("0.0.0.0/0",), path("open"), ())
     assert (verdict.protocol, verdict.unknowns) == ("tcp", ())
 
 
 def test_internal_lb_closes_the_chain(loaded: LoadResult) -> None:
-    verdict = chain(loaded, ".:aws_instance.behind_internal_lb")
+    verdict = chain(loaded, "aws_instance.behind_internal_lb")
     assert summary(verdict) == (
         "CLOSED",
         (22, 22),
@@ -64,7 +64,7 @@ def test_internal_lb_closes_the_chain(loaded: LoadResult) -> None:
 
 
 def test_target_sg_must_admit_the_lb_sg(loaded: LoadResult) -> None:
-    verdict = chain(loaded, ".:aws_instance.sg_refuses_lb")
+    verdict = chain(loaded, "aws_instance.sg_refuses_lb")
     assert summary(verdict) == (
         "CLOSED",
         (22, 22),
@@ -75,19 +75,19 @@ def test_target_sg_must_admit_the_lb_sg(loaded: LoadResult) -> None:
 
 
 def test_lb_sg_without_egress(loaded: LoadResult) -> None:
-    verdict = chain(loaded, ".:aws_instance.behind_lb_without_egress")
+    verdict = chain(loaded, "aws_instance.behind_lb_without_egress")
     assert verdict.blocked_by == ("LB_SG_NO_EGRESS",)
     assert verdict.path == path("behind_lb_without_egress", "aws_lb.no_egress")
 
 
 def test_target_nacl_denies_the_lb_subnets(loaded: LoadResult) -> None:
-    verdict = chain(loaded, ".:aws_instance.nacl_denies_lb")
+    verdict = chain(loaded, "aws_instance.nacl_denies_lb")
     assert verdict.verdict == "CLOSED"
     assert verdict.blocked_by == ("TARGET_NACL_DENY(inbound rule 100)",)
 
 
 def test_nlb_without_sgs_and_target_cidr_covering_lb_subnets(loaded: LoadResult) -> None:
-    verdict = chain(loaded, ".:aws_instance.behind_nlb")
+    verdict = chain(loaded, "aws_instance.behind_nlb")
     assert summary(verdict) == (
         "OPEN",
         (22, 22),
@@ -126,11 +126,11 @@ def test_rule_reports_only_open_chains_on_sensitive_ports(loaded: LoadResult) ->
     assert engine.errors == []
     found = {(f.resource, f.status) for f in engine.findings}
     assert found == {
-        (".:aws_instance.open", "fail"),
-        (".:aws_instance.behind_nlb", "fail"),
-        (".:aws_autoscaling_group.asg", "fail"),
-        (".:aws_autoscaling_group.attached", "fail"),
-        (".:aws_ecs_service.ecs", "fail"),
+        ("aws_instance.open", "fail"),
+        ("aws_instance.behind_nlb", "fail"),
+        ("aws_autoscaling_group.asg", "fail"),
+        ("aws_autoscaling_group.attached", "fail"),
+        ("aws_ecs_service.ecs", "fail"),
         ("unknown_target:aws_instance.maybe_the_target", "undetermined"),
     }
 
@@ -146,7 +146,7 @@ def test_rule_reports_only_open_chains_on_sensitive_ports(loaded: LoadResult) ->
 def test_targets_registered_without_attachments(
     loaded: LoadResult, node: str, listener: str, group: str
 ) -> None:
-    verdict = chain(loaded, f".:{node}")
+    verdict = chain(loaded, node)
     assert summary(verdict) == (
         "OPEN",
         (22, 22),
@@ -163,7 +163,7 @@ def test_targets_registered_without_attachments(
 
 
 def test_lb_subnet_nacl_must_let_the_flow_out(loaded: LoadResult) -> None:
-    verdict = chain(loaded, ".:aws_instance.behind_edge_nacl")
+    verdict = chain(loaded, "aws_instance.behind_edge_nacl")
     assert summary(verdict) == (
         "CLOSED",
         (22, 22),

@@ -23,8 +23,10 @@ _INDEX = re.compile(r"\[(\d+|\"[^\"]*\")\]")
 
 
 def node_id(resource: Resource, multi_root: bool) -> str:
-    """A resource's node id: its address, prefixed by its root module when several are scanned."""
-    return f"{resource.root}:{resource.address}" if multi_root else resource.address
+    """A resource's node id: its address, prefixed by its root module when several are scanned
+    (except the scanned directory itself, root ``.``: its ids read like Terraform's own)."""
+    prefixed = multi_root and resource.root not in (".", "")
+    return f"{resource.root}:{resource.address}" if prefixed else resource.address
 
 
 def iter_ref_paths(value: Any, path: str = "") -> Iterator[tuple[str, Ref]]:

@@ -31,11 +31,22 @@ class Configuration:
     by_address: dict[str, Resource]
     rendering: set[str] = field(default_factory=set)  # documents being rendered (cycles)
     by_type: dict[str, list[Resource]] = field(default_factory=dict)
+    by_text: dict[str, Resource] = field(default_factory=dict)  # rendered document -> source
 
     def __post_init__(self) -> None:
         for resource in self.by_address.values():
             if resource.mode == "managed":
                 self.by_type.setdefault(resource.type, []).append(resource)
+            elif resource.type == DOCUMENT:
+                for key in ("json", "minified_json"):
+                    text = resource.attrs.get(key)
+                    if isinstance(text, str):
+                        self.by_text.setdefault(text, resource)
+
+    def document_of(self, value: Any) -> Resource | None:
+        """The policy-document data source a value is the rendered text of (the evaluator
+        renders ``data.aws_iam_policy_document.x.json``): its statements keep their lines."""
+        return self.by_text.get(value) if isinstance(value, str) else None
 
     def resolve(self, value: Any) -> Resource | None:
         """The resource a Ref (or an unknown derived from exactly one Ref) points at."""
@@ -77,7 +88,7 @@ def _first_line(owner: Resource, path: str, text: str) -> int:
 def policy_value(config: Configuration, value: Any, owner: Resource, path: str) -> Policy:
     """The policy an attribute value denotes (``owner``/``path`` locate literal JSON)."""
     origin = f"{owner.address}.{path}"
-    target = config.resolve(value)
+    target = config.resolve(value) or config.document_of(value)
     if target is not None and target.type == DOCUMENT and target.mode == "data":
         if target.address in config.rendering:
             return Policy(unknown="the policy documents refer to each other", origin=origin)

@@ -18,7 +18,7 @@ from iacscan.cache import ParseCache, Progress, parse_all
 from iacscan.inputs import InputLoad
 from iacscan.model import ScanError
 from iacscan.terraform import ast
-from iacscan.terraform.config import ModuleConfig, Project
+from iacscan.terraform.config import ModuleConfig, Project, is_override
 from iacscan.terraform.expressions import Env, EvalError, Evaluator, Step
 from iacscan.terraform.functions import FunctionContext
 from iacscan.terraform.hcl import HclSyntaxError, parse_expression, parse_hcl
@@ -72,8 +72,10 @@ class TerraformLoader:
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
         progress: Progress | None = None,
+        aws: Mapping[str, str] | None = None,
     ) -> None:
         self.scan_root = scan_root.resolve()
+        self.aws = dict(aws or {})  # region, account_id, partition for offline data sources
         self.cache = cache
         self.workers = workers
         self.var_files = list(var_files)
@@ -128,11 +130,37 @@ class TerraformLoader:
         return self._configs[directory]
 
     # -- evaluation ------------------------------------------------------------------------------
-    def load(self, directories: list[Path]) -> InputLoad:
+    def load(self, directories: list[Path], named: Iterable[Path] = ()) -> InputLoad:
+        """Evaluate the roots: the named directories, the modules no scanned module calls, then
+        any module directory still evaluated nowhere (called only with ``count = 0``, by a
+        caller that failed, ...), so that no configuration is silently left out."""
         self.prepare([d for d in directories if d.resolve() not in self._configs])
+        resolved = sorted(dict.fromkeys(d.resolve() for d in directories))
+        present = [d for d in resolved if self._configs.get(d) is not None]
+        called = self._statically_called(present)
+        chosen = {d.resolve() for d in named} | {d for d in present if d not in called}
+        evaluated: set[Path] = set()
+        for directory in present:
+            if directory in chosen:
+                evaluated |= self.evaluate_root(directory)
+        while leftover := next((d for d in present if d not in evaluated), None):
+            evaluated |= self.evaluate_root(leftover)
+        if self.result.roots:
+            roots = [self._configs.get(d) for d in present]
+            self._undeclared({name for c in roots if c is not None for name in c.variables})
+        return self.result
+
+    def _undeclared(self, declared: set[str]) -> None:
+        """A value for a variable no module declares is likely a typo: warn (Terraform errors)."""
+        for name in sorted(set(self.variables) - declared):
+            message = f"variable {name!r} is set but no root module declares it"
+            self.result.errors.append(ScanError("<command line>", 0, message, "warning"))
+
+    def _statically_called(self, present: list[Path]) -> set[Path]:
+        """Directories another scanned module names as a local source (itself excluded)."""
         called = set()
-        for directory in directories:
-            config = self._configs.get(directory.resolve())
+        for directory in present:
+            config = self._configs[directory]
             for declared in config.modules.values() if config else ():
                 source = declared.block.body.attributes.get("source")
                 if (
@@ -140,33 +168,25 @@ class TerraformLoader:
                     and isinstance(source.expr, ast.Literal)
                     and str(source.expr.value).startswith(("./", "../"))
                 ):
-                    called.add((directory.resolve() / str(source.expr.value)).resolve())
-        names: set[str] = set()
-        for directory in directories:
-            resolved = directory.resolve()
-            config = self._configs.get(resolved)
-            if config is not None and resolved not in called:
-                self.result.roots.append(self.rel(resolved))
-                self.evaluate_root(config)
-                names.update(config.variables)
-        if self.result.roots:
-            self._undeclared(names)
-        return self.result
+                    target = (directory / str(source.expr.value)).resolve()
+                    if target != directory:
+                        called.add(target)
+        return called
 
-    def _undeclared(self, declared: set[str]) -> None:
-        """A value for a variable no root declares is likely a typo: warn (Terraform errors)."""
-        for name in sorted(set(self.variables) - declared):
-            message = f"variable {name!r} is set but no root module declares it"
-            self.result.errors.append(ScanError("<command line>", 0, message, "warning"))
-
-    def evaluate_root(self, config: ModuleConfig) -> None:
-        project = Project(config.dir, self.scan_root, self.config, self.result.errors)
+    def evaluate_root(self, directory: Path) -> set[Path]:
+        """Evaluate one root module; returns every module directory it instantiated."""
+        config = self._configs[directory]
+        if config is None:  # callers pass directories that hold configuration only
+            return {directory}
+        self.result.roots.append(self.rel(directory))
+        project = Project(config.dir, self.scan_root, self.config, self.result.errors, self.aws)
         values = self.root_values(config)
         instance = ModuleInstance(
             project, config, "", "", lambda name: self._root_input(config, values, name)
         )
         instance.evaluate_all()
         self.result.resources.extend(project.resources)
+        return project.evaluated_dirs
 
     def root_values(self, config: ModuleConfig) -> dict[str, tuple[str, Any]]:
         """Variable values by Terraform's precedence; later sources overwrite earlier ones."""
@@ -255,6 +275,7 @@ def _config_files(directory: Path) -> list[Path]:
     try:
         with os.scandir(directory) as entries:
             names = sorted(e.name for e in entries if is_config_file(e.name) and e.is_file())
+        names.sort(key=is_override)  # override files are merged last, each in name order
     except OSError:
         return []
     return [directory / name for name in names]

@@ -10,7 +10,9 @@ prefix (``module.svc["api"].``), exactly as Terraform addresses them.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from iacscan.model import Location, Resource
@@ -24,6 +26,7 @@ from iacscan.terraform.blocks import (
     walk_resources,
 )
 from iacscan.terraform.config import Declared, ModuleConfig, Project
+from iacscan.terraform.data_sources import computed
 from iacscan.terraform.expressions import (
     Env,
     EvalError,
@@ -33,6 +36,9 @@ from iacscan.terraform.expressions import (
     get_index,
 )
 from iacscan.terraform.functions import FunctionContext
+from iacscan.terraform.providers import Lookup, aws_context, passed_to_child
+from iacscan.terraform.schema import apply_schema
+from iacscan.terraform.sources import child_config
 from iacscan.terraform.types import convert
 
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
@@ -49,9 +55,14 @@ class ModuleInstance:
         key_path: str,
         inputs: Callable[[str], tuple[bool, Any]],
         multi: bool = False,
+        callers: tuple[Path, ...] = (),
+        providers: Lookup | None = None,
     ) -> None:
         self.project = project
         self.config = config
+        self.callers = callers  # directories of the calling modules, outermost first
+        project.evaluated_dirs.add(config.dir)
+        self.inherited_providers = providers  # the caller's configurations, by our names
         self.prefix = prefix  # "" or "module.a[0].module.b."
         self.key_path = key_path  # modules.json key: "a.b"
         self.inputs = inputs
@@ -60,6 +71,7 @@ class ModuleInstance:
         self.evaluator = Evaluator(self, project.budget)
         self._memo: dict[tuple[str, ...], Any] = {}
         self._active: list[tuple[str, ...]] = []
+        self._validated: set[str] = set()
 
     # -- memoization with cycle detection --------------------------------------------------------
     def _memoized(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
@@ -105,7 +117,11 @@ class ModuleInstance:
                 raise EvalError("local must be followed by a name")
             return self.local(name), 1
         if root == "path":
-            return {"module": self._path_module(), "root": ".", "cwd": "."}, 0
+            return {
+                "module": self._path_module(),
+                "root": ".",
+                "cwd": self.project.root_dir.as_posix(),
+            }, 0
         if root == "terraform":
             return {"workspace": "default"}, 0
         if root == "module":
@@ -125,14 +141,36 @@ class ModuleInstance:
         raise EvalError(f"unknown name {root!r}")
 
     def _path_module(self) -> str:
-        try:
-            return self.config.dir.relative_to(self.project.root_dir).as_posix() or "."
-        except ValueError:
-            return self.config.dir.as_posix()
+        """Relative to the root module, as Terraform gives it (``../../modules/child``)."""
+        return Path(os.path.relpath(self.config.dir, self.project.root_dir)).as_posix()
 
     # -- variables, locals, outputs --------------------------------------------------------------
     def var(self, name: str) -> Any:
-        return self._memoized(("var", name), lambda: self._var(name))
+        value = self._memoized(("var", name), lambda: self._var(name))
+        if name not in self._validated:
+            self._validated.add(name)  # before the conditions run: they read var.<name>
+            self._validate(name, value)
+        return value
+
+    def _validate(self, name: str, value: Any) -> None:
+        """``validation`` blocks, as Terraform checks them: a known false condition is an
+        error naming the variable and its message (the value is still scanned as written)."""
+        declared = self.config.variables[name]
+        for block in declared.block.body.blocks_of("validation"):
+            condition = block.body.attributes.get("condition")
+            if condition is None or is_unknown(value):
+                continue
+            if self.eval_attr(condition, declared.file, {}) is not False:
+                continue  # true, or unknown: nothing to report
+            message = block.body.attributes.get("error_message")
+            text = self.eval_attr(message, declared.file, {}) if message else ""
+            text = text if isinstance(text, str) else "validation failed"
+            self.project.error(
+                declared.file,
+                declared.block.line,
+                f"{self.prefix}var.{name}: invalid value for variable: {text} "
+                f"(validation rule at line {block.line})",
+            )
 
     def _var(self, name: str) -> Any:
         declared = self.config.variables.get(name)
@@ -187,6 +225,17 @@ class ModuleInstance:
     def outputs(self) -> dict[str, Any]:
         return {name: self.output(name) for name in sorted(self.config.outputs)}
 
+    def provider_settings(self, name: str) -> dict[str, Any] | None:
+        """Evaluated settings of the provider configuration this module knows as ``name``."""
+        declared = self.config.providers.get(name)
+        if declared is None:
+            return self.inherited_providers(name) if self.inherited_providers else None
+        body = declared.block.body
+        return self._memoized(
+            ("provider", name),
+            lambda: {n: self.eval_attr(a, declared.file, {}) for n, a in body.attributes.items()},
+        )
+
     # -- resources -------------------------------------------------------------------------------
     def resource_value(self, key: tuple[str, str, str]) -> Any:
         if key not in self.config.resources:
@@ -212,6 +261,12 @@ class ModuleInstance:
             address = base + instance_suffix(inst_key)
             multi = kind == "multi" or self.multi
             attrs, lines = eval_body(self, body, env, declared.file, "")
+            if declared.overridden:
+                lines = {p: n for p, n in lines.items() if _top(p) not in declared.overridden}
+            if mode == "data":
+                attrs.update(computed(rtype, attrs, aws_context(self, body, self.project.aws)))
+            else:
+                attrs = apply_schema(rtype, attrs, frozenset(body.attributes))
             self.project.resources.append(
                 Resource(
                     address=address,
@@ -291,6 +346,8 @@ class ModuleInstance:
                 key_path,
                 self._input_reader(body, declared.file, env),
                 multi=self.multi or kind == "multi",
+                callers=(*self.callers, self.config.dir),
+                providers=passed_to_child(self, body),
             )
             instances.append((inst_key, child))
         return kind, instances
@@ -307,43 +364,15 @@ class ModuleInstance:
         return read
 
     def _child_config(self, name: str, declared: Declared) -> ModuleConfig | None:
-        source_attr = declared.block.body.attributes.get("source")
-        source = (
-            source_attr.expr.value
-            if source_attr and isinstance(source_attr.expr, ast.Literal)
-            else None
-        )
-        if not isinstance(source, str):
-            self.project.error(
-                declared.file,
-                declared.block.line,
-                f"module {name!r}: source must be a literal string",
-                "module",
-            )
-            return None
         key_path = f"{self.key_path}.{name}" if self.key_path else name
-        if source.startswith(("./", "../")):
-            directory = (self.config.dir / source).resolve()
-        else:
-            installed = self.project.installed_module(key_path)
-            if installed is None:
-                # One warning per source, not an error: see iacscan.notices.
-                self.project.error(declared.file, declared.block.line, source, "not-installed")
-                return None
-            directory = installed
-        config = self.project.load_config(directory)
-        if config is None:
-            self.project.error(
-                declared.file,
-                declared.block.line,
-                f"module {name!r}: no configuration in {source!r}",
-                "module",
-            )
-        return config
+        return child_config(self.project, self.config.dir, self.callers, key_path, name, declared)
 
     # -- whole instance --------------------------------------------------------------------------
     def evaluate_all(self) -> None:
-        """Evaluate every resource and module call, reporting (not raising) any cycle."""
+        """Evaluate every variable (their validations), resource and module call, reporting
+        (not raising) any cycle."""
+        for name, declared in self.config.variables.items():
+            self._guarded(declared, functools.partial(self.var, name))
         for key, declared in self.config.resources.items():
             self._guarded(declared, functools.partial(self.resource_value, key))
         for name, declared in self.config.modules.items():
@@ -364,6 +393,11 @@ class ModuleInstance:
             self.project.error(
                 declared.file, declared.block.line, "configuration nested too deeply"
             )
+
+
+def _top(path: str) -> str:
+    """The top-level attribute or block type of a path (``ingress[0].cidr_blocks``)."""
+    return path.split(".", 1)[0].split("[", 1)[0]
 
 
 __all__ = ["ModuleConfig", "ModuleInstance", "Project", "get_index"]
