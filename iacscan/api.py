@@ -17,6 +17,7 @@ from iacscan.cache import ParseCache, Progress, default_cache_dir
 from iacscan.compose import load_compose
 from iacscan.graph.builder import build_graph
 from iacscan.model import Comment, Resource, ScanError
+from iacscan.reading import DEFAULT_LIMITS, Limits, Tree
 from iacscan.terraform.loader import TerraformLoader, discover
 from iacscan.terraform.plan import load_plans
 
@@ -53,11 +54,14 @@ def load(
     compose_files: Iterable[str | Path] = (),
     profiles: Iterable[str] = (),
     source_dir: str | Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
     Terraform plans (``terraform show -json``) among them are read by content; ``source_dir``
-    is where their configuration lives (default: the plan's directory if it has .tf files)."""
+    is where their configuration lives (default: the plan's directory if it has .tf files).
+    Every file read lies inside the scanned tree or a path named here (``limits`` bound
+    their sizes); anything else is refused with an error and the rest still loads."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors: list[ScanError] = []
@@ -69,13 +73,15 @@ def load(
         directories.update(dict.fromkeys(discover(path)))
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    loader = TerraformLoader(
-        root, cache, workers, [Path(f) for f in var_files], variables, environ, progress
-    )
+    var_paths, compose_paths = [Path(f) for f in var_files], [Path(f) for f in compose_files]
+    source = Path(source_dir) if source_dir else None
+    named = [root, *path_list, *var_paths, *compose_paths, *([source] if source else [])]
+    tree = Tree(named, limits)
+    loader = TerraformLoader(root, cache, workers, var_paths, variables, environ, progress, tree)
     loaded = loader.load(sorted(directories))
     env = os.environ if environ is None else environ
-    loaded.add(load_compose(path_list, root, env, [Path(f) for f in compose_files], profiles))
-    loaded.add(load_plans(path_list, root, Path(source_dir) if source_dir else None, cache))
+    loaded.add(load_compose(path_list, root, env, compose_paths, profiles, tree))
+    loaded.add(load_plans(path_list, root, source, cache, tree))
     resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
     all_errors = sorted(set(errors + loaded.errors))

@@ -9,15 +9,17 @@ then ``--var`` assignments.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from iacscan.cache import ParseCache, Progress, parse_all
+from iacscan.cache import Codec, ParseCache, Progress, parse_all
 from iacscan.inputs import InputLoad
 from iacscan.model import ScanError
-from iacscan.terraform import ast
+from iacscan.reading import Refused, Tree, resolve
+from iacscan.terraform import ast, codec
 from iacscan.terraform.config import ModuleConfig, Project
 from iacscan.terraform.expressions import Env, EvalError, Evaluator, Step
 from iacscan.terraform.functions import FunctionContext
@@ -48,16 +50,26 @@ def discover(path: Path) -> list[Path]:
 
 
 def _parse_file(path: str, kind: str, data: bytes) -> Any:
-    """Parse worker (runs in a pool): a ParsedFile, or a ScanError-shaped tuple."""
+    """Parse worker (runs in a pool): a ParsedFile, or ``("error", line, message, kind)``.
+    An unexpected exception is that file's internal error, never the whole scan's."""
     text = data.decode("utf-8", errors="replace")
     try:
         if kind == "tf.json":
             return parse_tf_json(text, path)
         return parse_hcl(text, path)
     except (HclSyntaxError, JsonSyntaxError) as exc:
-        return ("error", getattr(exc, "line", 1), getattr(exc, "message", str(exc)))
+        return ("error", getattr(exc, "line", 1), getattr(exc, "message", str(exc)), "parse")
     except RecursionError:
-        return ("error", 1, "nesting too deep for the parser")
+        return ("error", 1, "nesting too deep for the parser", "parse")
+    except Exception as exc:
+        return ("error", 1, internal_error(exc), "internal")
+
+
+def internal_error(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {exc}"[:500]
+
+
+CODEC = Codec(_parse_file, codec.encode, codec.decode)
 
 
 class TerraformLoader:
@@ -72,8 +84,10 @@ class TerraformLoader:
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
         progress: Progress | None = None,
+        tree: Tree | None = None,
     ) -> None:
         self.scan_root = scan_root.resolve()
+        self.tree = tree or Tree([self.scan_root])
         self.cache = cache
         self.workers = workers
         self.var_files = list(var_files)
@@ -102,18 +116,18 @@ class TerraformLoader:
                 rel = self.rel(file)
                 kind = "tf.json" if file.name.endswith(".tf.json") else "tf"
                 try:
-                    jobs.append((rel, kind, file.read_bytes()))
+                    jobs.append((rel, kind, self.tree.read(file)))
                     names.append(rel)
-                except OSError as exc:
-                    self.result.errors.append(ScanError(rel, 1, f"cannot read: {exc}"))
+                except Refused as refused:
+                    self.result.errors.append(ScanError(rel, 0, refused.message, "read"))
             listing.append((resolved, names))
-        parsed = parse_all(jobs, _parse_file, self.cache, self.workers, self.progress)
+        parsed = parse_all(jobs, CODEC, self.cache, self.workers, self.progress)
         for resolved, names in listing:
             config = ModuleConfig(resolved)
             for rel in names:
                 value = parsed[rel]
                 if isinstance(value, tuple):
-                    self.result.errors.append(ScanError(rel, value[1], value[2]))
+                    self.result.errors.append(ScanError(rel, *value[1:]))
                 else:
                     self.result.files.append(rel)
                     if value.comments:
@@ -122,7 +136,12 @@ class TerraformLoader:
             self._configs[resolved] = config if names else None
 
     def config(self, directory: Path) -> ModuleConfig | None:
-        directory = directory.resolve()
+        """A module directory's configuration; None (with an error) outside the tree."""
+        try:
+            directory = self.tree.directory(directory)
+        except Refused as refused:
+            self.result.errors.append(ScanError(self.rel(directory), 0, refused.message, "read"))
+            return None
         if directory not in self._configs:
             self.prepare([directory])
         return self._configs[directory]
@@ -140,7 +159,8 @@ class TerraformLoader:
                     and isinstance(source.expr, ast.Literal)
                     and str(source.expr.value).startswith(("./", "../"))
                 ):
-                    called.add((directory.resolve() / str(source.expr.value)).resolve())
+                    with contextlib.suppress(Refused):  # reported when evaluated
+                        called.add(resolve(directory.resolve() / str(source.expr.value)))
         for directory in directories:
             resolved = directory.resolve()
             config = self._configs.get(resolved)
@@ -150,7 +170,7 @@ class TerraformLoader:
         return self.result
 
     def evaluate_root(self, config: ModuleConfig) -> None:
-        project = Project(config.dir, self.scan_root, self.config, self.result.errors)
+        project = Project(config.dir, self.scan_root, self.config, self.result.errors, self.tree)
         values = self.root_values(config)
         instance = ModuleInstance(
             project, config, "", "", lambda name: self._root_input(config, values, name)
@@ -170,7 +190,7 @@ class TerraformLoader:
             if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
         )
         for file in [config.dir / "terraform.tfvars", config.dir / "terraform.tfvars.json", *auto]:
-            if file.is_file():
+            if os.path.lexists(file):
                 values.update(self._read_tfvars(file))
         for file in self.var_files:
             if not file.is_file():
@@ -184,13 +204,16 @@ class TerraformLoader:
     def _read_tfvars(self, file: Path) -> dict[str, tuple[str, Any]]:
         rel = self.rel(file)
         try:
-            text = file.read_text(encoding="utf-8", errors="replace")
+            text = self.tree.read_text(file)
             if file.name.endswith(".json"):
                 from iacscan.terraform.json_syntax import parse_tfvars_json
 
                 return {k: ("value", v) for k, (v, _) in parse_tfvars_json(text, rel).items()}
             parsed = parse_hcl(text, rel)
-        except (OSError, HclSyntaxError, JsonSyntaxError) as exc:
+        except Refused as refused:
+            self.result.errors.append(ScanError(rel, 0, refused.message, "read"))
+            return {}
+        except (HclSyntaxError, JsonSyntaxError) as exc:
             self.result.errors.append(ScanError(rel, getattr(exc, "line", 1), str(exc)))
             return {}
         values = {}
@@ -242,9 +265,18 @@ def static_value(expr: ast.Expr) -> Any:
 
 
 def _config_files(directory: Path) -> list[Path]:
+    """Every entry named like a configuration file except directories: a FIFO, a device or
+    a symlink loop named ``x.tf`` is kept here so that reading it reports it."""
     try:
         with os.scandir(directory) as entries:
-            names = sorted(e.name for e in entries if is_config_file(e.name) and e.is_file())
+            names = sorted(e.name for e in entries if is_config_file(e.name) and not _is_dir(e))
     except OSError:
         return []
     return [directory / name for name in names]
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

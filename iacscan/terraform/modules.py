@@ -323,7 +323,7 @@ class ModuleInstance:
             return None
         key_path = f"{self.key_path}.{name}" if self.key_path else name
         if source.startswith(("./", "../")):
-            directory = (self.config.dir / source).resolve()
+            directory = self.config.dir / source  # the loader resolves it inside the tree
         else:
             installed = self.project.installed_module(key_path)
             if installed is None:
