@@ -17,7 +17,7 @@ from iacscan.cache import ParseCache, Progress, default_cache_dir
 from iacscan.compose import load_compose
 from iacscan.graph.builder import build_graph
 from iacscan.model import Comment, Resource, ScanError
-from iacscan.reading import DEFAULT_LIMITS, Limits, Tree
+from iacscan.reading import DEFAULT_LIMITS, Limits, Tree, file_kind
 from iacscan.terraform.loader import TerraformLoader, discover
 from iacscan.terraform.plan import load_plans
 
@@ -66,11 +66,21 @@ def load(
     root = scan_root(path_list)
     errors: list[ScanError] = []
     directories: dict[Path, None] = {}  # ordered set: a path may be named twice
+    unreadable: list[tuple[Path, str]] = []
     for path in path_list:
         if not path.exists():
             errors.append(ScanError(str(path), 0, "path does not exist", "usage"))
             continue
-        directories.update(dict.fromkeys(discover(path)))
+        if not path.is_dir() and not path.is_file():
+            kind = file_kind(path.stat().st_mode)
+            errors.append(ScanError(str(path), 0, f"{kind}, not read", "usage"))
+            continue
+        directories.update(dict.fromkeys(discover(path, unreadable)))
+    for directory, reason in unreadable:
+        rel = Path(os.path.relpath(directory, root)).as_posix()
+        errors.append(
+            ScanError(rel, 0, f"directory cannot be read ({reason}), not scanned", "read")
+        )
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     var_paths, compose_paths = [Path(f) for f in var_files], [Path(f) for f in compose_files]

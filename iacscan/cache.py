@@ -6,15 +6,23 @@ file's bytes, so an edited file is simply a new key and nothing ever needs inval
 The cache lives in the user's cache directory, which CI may restore from another branch:
 it holds bytes in a data-only encoding the adapter supplies (never pickle), an entry is
 read only when it is a regular file of bounded size, and any entry the adapter's decoder
-does not accept is a miss and is written again. Cold files parsed in worker processes come
-back in the same encoding, so no deep syntax tree is ever pickled between processes.
+does not accept is a miss and is written again. Data alone could still lie (a valid entry
+with an empty body would hide a file's resources), so every entry is signed with a
+per-user key kept outside the cache directory (``$XDG_STATE_HOME/iacscan/cache.key``): an
+entry written elsewhere, damaged, or moved to another file's key is a miss. A cache
+restored without that key is rewritten on first use, never trusted. Cold files parsed in
+worker processes come back in the same encoding, so no deep syntax tree is ever pickled
+between processes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import hmac
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -26,12 +34,43 @@ from iacscan.reading import MIB, Refused, read_regular
 Progress = Callable[[int, int], None]
 CACHE_VERSION = "iacscan-parse-6"  # 6: data-only entries (was pickle)
 MAX_ENTRY = 256 * MIB
+SIGNATURE = 32  # bytes of HMAC-SHA256 in front of every entry
 PARALLEL_THRESHOLD = 48  # below this many cold files a process pool costs more than it saves
 
 
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "iacscan"
+
+
+def default_key_file() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state"
+    )
+    return Path(base) / "iacscan" / "cache.key"
+
+
+def signing_key(path: Path) -> bytes:
+    """The user's cache key, created (owner-only) on first use; a fresh key held in
+    memory when it can be neither read nor created (the cache then only misses)."""
+    for _ in range(2):
+        try:
+            key = read_regular(path, 64)
+            if len(key) == 32:
+                return key
+        except Refused:
+            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.lexists(path):
+                    os.unlink(path)  # damaged: replaced
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+        except OSError:
+            break
+    return secrets.token_bytes(32)
 
 
 class Codec(NamedTuple):
@@ -47,10 +86,17 @@ class Codec(NamedTuple):
 class ParseCache:
     """Encoded parse results by content hash; ``directory=None`` disables it."""
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, key_file: Path | None = None) -> None:
         self.directory = directory / CACHE_VERSION if directory else None
+        self.key_file = key_file
         self.hits = 0
         self.misses = 0
+        self._secret: bytes | None = None
+
+    def _sign(self, key: str, data: bytes) -> bytes:
+        if self._secret is None:
+            self._secret = signing_key(self.key_file or default_key_file())
+        return hmac.new(self._secret, key.encode() + b"\0" + data, hashlib.sha256).digest()
 
     @staticmethod
     def key(kind: str, data: bytes) -> str:
@@ -60,14 +106,17 @@ class ParseCache:
         return self.directory / key[:2] / key[2:] if self.directory else None
 
     def get(self, key: str) -> bytes | None:
-        """An entry's bytes; None when absent, not a regular file, too large or unreadable."""
+        """An entry's bytes; None when absent, not a regular file, too large, unreadable
+        or not signed by this user's key for this very key."""
         path = self._path(key)
         if path is None:
             return None
         try:
-            return read_regular(path, MAX_ENTRY)
+            entry = read_regular(path, MAX_ENTRY)
         except Refused:
             return None
+        data = entry[SIGNATURE:]
+        return data if hmac.compare_digest(entry[:SIGNATURE], self._sign(key, data)) else None
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
@@ -77,7 +126,7 @@ class ParseCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent)
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                handle.write(self._sign(key, data) + data)
             os.replace(tmp, path)  # atomic: concurrent scans never read half a file
         except OSError:
             pass  # a read-only or full cache directory must not fail the scan

@@ -118,7 +118,8 @@ class ProjectReader:
         try:
             self.tree.inside(path)
         except Refused as refused:
-            self.error(origin, 0, f"{path}: {refused.message}", "read")
+            shown = self.rel(Path(os.path.normpath(path)))
+            self.error(origin, 0, f"{shown}: {refused.message}", "read")
             return False
         return True
 

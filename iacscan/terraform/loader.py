@@ -35,14 +35,20 @@ def is_config_file(name: str) -> bool:
     return name.endswith((".tf", ".tf.json"))
 
 
-def discover(path: Path) -> list[Path]:
-    """Module directories under ``path`` (or holding it), skipping tool and hidden dirs."""
+def discover(path: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Module directories under ``path`` (or holding it), skipping tool and hidden dirs.
+    Directories that cannot be listed go to ``unreadable`` (path, reason)."""
     if path.is_file():
         # A changed .tfvars file (pre-commit passes changed files) means its module.
         wanted = is_config_file(path.name) or path.name.endswith((".tfvars", ".tfvars.json"))
         return [path.parent] if wanted and _config_files(path.parent) else []
     found: list[Path] = []
-    for current, dirs, files in os.walk(path):
+
+    def failed(error: OSError) -> None:
+        if unreadable is not None and error.filename:
+            unreadable.append((Path(error.filename), error.strerror or str(error)))
+
+    for current, dirs, files in os.walk(path, onerror=failed):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         if any(is_config_file(f) for f in files):
             found.append(Path(current))
@@ -140,7 +146,8 @@ class TerraformLoader:
         try:
             directory = self.tree.directory(directory)
         except Refused as refused:
-            self.result.errors.append(ScanError(self.rel(directory), 0, refused.message, "read"))
+            rel = self.rel(Path(os.path.normpath(directory)))
+            self.result.errors.append(ScanError(rel, 0, refused.message, "read"))
             return None
         if directory not in self._configs:
             self.prepare([directory])
@@ -166,7 +173,11 @@ class TerraformLoader:
             config = self._configs.get(resolved)
             if config is not None and resolved not in called:
                 self.result.roots.append(self.rel(resolved))
-                self.evaluate_root(config)
+                try:
+                    self.evaluate_root(config)
+                except Exception as exc:  # one root's bug must not lose the rest
+                    error = ScanError(self.rel(resolved), 0, internal_error(exc), "internal")
+                    self.result.errors.append(error)
         return self.result
 
     def evaluate_root(self, config: ModuleConfig) -> None:

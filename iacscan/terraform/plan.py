@@ -64,6 +64,7 @@ class PlanDocument:
     instances: dict[str, Instance] = field(default_factory=dict)
     deleted: list[str] = field(default_factory=list)
     raw: bytes = b""
+    problems: list[str] = field(default_factory=list)  # sections of the wrong type, ignored
 
 
 def mapping(value: Any) -> dict[str, Any]:
@@ -82,9 +83,7 @@ def action(actions: list[str]) -> str:
     return actions[0] if len(actions) == 1 else "-".join(actions)
 
 
-def read_plan(
-    path: Path, tree: Tree | None = None
-) -> tuple[PlanDocument | None, ScanError | None]:
+def read_plan(path: Path, tree: Tree | None = None) -> tuple[PlanDocument | None, ScanError | None]:
     """Parse and check a plan file; an error names the file and what is wrong."""
     tree = tree or Tree([path.parent])
     try:
@@ -108,9 +107,32 @@ def read_plan(
     version = str(data.get("format_version"))
     if version.split(".", maxsplit=1)[0] not in SUPPORTED_MAJOR:
         return None, ScanError(str(path), 1, f"unsupported plan format_version {version}")
-    document = PlanDocument(path, data, raw=raw)
+    document = PlanDocument(path, data, raw=raw, problems=_shape_problems(data))
     _collect(document)
     return document, None
+
+
+SECTION_TYPES = {
+    "planned_values": dict,
+    "resource_changes": list,
+    "prior_state": dict,
+    "configuration": dict,
+    "variables": dict,
+    "output_changes": dict,
+}
+
+
+def _shape_problems(data: dict[str, Any]) -> list[str]:
+    """Plan sections of the wrong type: read as empty, and said so."""
+    problems = []
+    for key, kind in SECTION_TYPES.items():
+        if key in data and data[key] is not None and not isinstance(data[key], kind):
+            problems.append(f"plan: {key} must be {'an object' if kind is dict else 'a list'}")
+    for key in ("planned_values", "configuration"):
+        root = mapping(data.get(key)).get("root_module")
+        if root is not None and not isinstance(root, dict):
+            problems.append(f"plan: {key}.root_module must be an object")
+    return [f"{problem}, ignored" for problem in problems]
 
 
 def _walk_module(module: Any) -> Iterator[dict[str, Any]]:
@@ -353,6 +375,7 @@ def _load_plan(
     loader = PlanLoader(document, sources, rel)
     resources = loader.resources()
     result = sources.result
+    result.errors = [*result.errors, *(ScanError(rel, 1, p, "parse") for p in document.problems)]
     result.resources = resources
     result.files = sorted({rel, *result.files})
     result.roots = [rel]
