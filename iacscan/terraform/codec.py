@@ -58,10 +58,12 @@ class BadEntry(Exception):
 
 # -- encoding ------------------------------------------------------------------------------------
 def encode(value: Any) -> bytes | None:
-    """A ParsedFile or a parse-error tuple as bytes; None when it cannot be encoded."""
+    """A ParsedFile or an ``("error", line, message, kind)`` tuple as bytes; None when it
+    cannot be encoded."""
     try:
         if isinstance(value, tuple):
-            return json.dumps(["error", int(value[1]), str(value[2])]).encode()
+            _, line, message, kind = value
+            return json.dumps(["error", int(line), str(message), str(kind)]).encode()
         if not isinstance(value, ast.ParsedFile):
             return None
         nodes: list[list[Any]] = []
@@ -136,14 +138,14 @@ def _row(node: Any, index: dict[int, int]) -> list[Any]:
 
 
 # -- decoding ------------------------------------------------------------------------------------
-def decode(data: bytes, path: str) -> ast.ParsedFile | tuple[str, int, str] | None:
+def decode(data: bytes, path: str) -> ast.ParsedFile | tuple[str, int, str, str] | None:
     """What ``encode`` wrote, rebuilt for ``path``; None for anything else (a cache miss)."""
     try:
         document = json.loads(data)
-        if type(document) is list and document[:1] == ["error"] and len(document) == 3:
-            _, line, message = document
-            if type(line) is int and type(message) is str:
-                return ("error", line, message)
+        if type(document) is list and document[:1] == ["error"] and len(document) == 4:
+            _, line, message, kind = document
+            if type(line) is int and type(message) is str and type(kind) is str:
+                return ("error", line, message, kind)
             return None
         if type(document) is not list or len(document) != 4 or document[0] != FORMAT:
             return None
@@ -152,7 +154,7 @@ def decode(data: bytes, path: str) -> ast.ParsedFile | tuple[str, int, str] | No
             raise BadEntry  # post-order: the root is the last row
         body = _rebuild(rows)
         return ast.ParsedFile(path, body, _comments(comments))
-    except (BadEntry, ValueError, TypeError, IndexError, KeyError, RecursionError):
+    except (BadEntry, ValueError, TypeError, IndexError, KeyError, RecursionError, MemoryError):
         return None
 
 
