@@ -513,3 +513,23 @@ def test_entry_signed_by_another_key_or_for_another_file_is_a_miss(tree, tmp_pat
     assert (code, errors) == (1, []) and GOOD_FINDING in findings
     key_file = Path(os.environ["XDG_STATE_HOME"]) / "iacscan" / "cache.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_compose_suppressions_only_in_yaml_comments(tmp_path: Path) -> None:
+    from iacscan.compose.project import ProjectReader
+
+    text = (
+        "services:\n"
+        "  web:  # iacscan:ignore IAC-COMPOSE-001 real comment\n"
+        '    command: "a # iacscan:ignore * quoted" # iacscan:ignore X after a value\n'
+        "    entrypoint: |\n"
+        "      # iacscan:ignore * inside a block scalar\n"
+        "    labels: ['# iacscan:ignore * flow']\n"
+    )
+    write(tmp_path / "compose.yaml", text)
+    reader = ProjectReader(tmp_path, {})
+    reader.read(tmp_path / "compose.yaml", {})
+    assert [(c.line, c.text) for c in reader.comments["compose.yaml"]] == [
+        (2, "iacscan:ignore IAC-COMPOSE-001 real comment"),
+        (3, "iacscan:ignore X after a value"),
+    ]

@@ -20,7 +20,7 @@ from typing import Any
 from iacscan.compose.interpolate import interpolate, parse_dotenv
 from iacscan.compose.merge import Spans, merge
 from iacscan.compose.normalize import Normalized, normalize_definition, normalize_service
-from iacscan.compose.yamltree import LList, LMap, YamlError, parse_yaml
+from iacscan.compose.yamltree import MAX_BYTES, LList, LMap, YamlError, parse_yaml
 from iacscan.model import Comment, ScanError
 from iacscan.reading import Refused, Tree
 
@@ -95,7 +95,8 @@ class ProjectReader:
         rel = self.rel(path)
         scalars: list[tuple[int, int]] = []
         try:
-            text = self.tree.read_text(path).replace("\r\n", "\n")
+            limit = min(self.tree.limits.source, MAX_BYTES)  # refused before reading
+            text = self.tree.read_text(path, limit).replace("\r\n", "\n")
             document = parse_yaml(text, scalars)
         except Refused as refused:
             self.error(path, 0, refused.message, "read")
