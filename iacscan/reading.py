@@ -80,9 +80,11 @@ class Tree:
     def __init__(self, roots: Iterable[Path], limits: Limits = DEFAULT_LIMITS) -> None:
         self.roots = tuple(dict.fromkeys(_real(root) for root in roots))
         self.limits = limits
+        self._prefixes = tuple(str(root).rstrip(os.sep) + os.sep for root in self.roots)
 
     def contains(self, resolved: Path) -> bool:
-        return any(resolved == root or root in resolved.parents for root in self.roots)
+        text = str(resolved)
+        return text in map(str, self.roots) or text.startswith(self._prefixes)
 
     def inside(self, path: Path) -> Path:
         """``path`` resolved; refused when it (or a symlink on the way) leads out."""
@@ -102,6 +104,18 @@ class Tree:
     def read(self, path: Path, limit: int | None = None) -> bytes:
         """The bytes of a regular file inside the tree, at most ``limit`` (default: source)."""
         return read_regular(self.inside(path), self.limits.source if limit is None else limit)
+
+    def read_entry(self, directory: Path, name: str) -> bytes:
+        """A source file listed in ``directory``, which is already resolved and inside: only
+        a symlink needs resolving again (the common case costs one ``lstat``)."""
+        path = directory / name
+        try:
+            is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+        except OSError as exc:
+            raise Refused(f"cannot read: {exc.strerror or exc}") from None
+        if is_link or not self.contains(directory):
+            return self.read(path)
+        return read_regular(path, self.limits.source)
 
     def read_text(self, path: Path, limit: int | None = None) -> str:
         return self.read(path, limit).decode("utf-8", errors="replace")

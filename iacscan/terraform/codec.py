@@ -274,12 +274,16 @@ def _template_for(nodes: list[Any], row: list[Any]) -> ast.TemplateFor:
 
 def _variable(nodes: list[Any], row: list[Any]) -> ast.Variable:
     _, name = row
-    return ast.Variable(_s(name))
+    if type(name) is not str:
+        raise BadEntry
+    return ast.Variable(name)
 
 
 def _get_attr(nodes: list[Any], row: list[Any]) -> ast.GetAttr:
     _, obj, name = row
-    return ast.GetAttr(_e(nodes, obj), _s(name))
+    if type(name) is not str:
+        raise BadEntry
+    return ast.GetAttr(_e(nodes, obj), name)
 
 
 def _index(nodes: list[Any], row: list[Any]) -> ast.Index:
@@ -355,7 +359,9 @@ def _parens(nodes: list[Any], row: list[Any]) -> ast.Parens:
 
 def _attribute(nodes: list[Any], row: list[Any]) -> ast.Attribute:
     _, name, expr, line, end_line = row
-    return ast.Attribute(_s(name), _e(nodes, expr), _i(line), _i(end_line))
+    if type(name) is not str or type(line) is not int or type(end_line) is not int:
+        raise BadEntry
+    return ast.Attribute(name, _e(nodes, expr), line, end_line)
 
 
 def _block(nodes: list[Any], row: list[Any]) -> ast.Block:
@@ -371,14 +377,23 @@ def _block(nodes: list[Any], row: list[Any]) -> ast.Block:
 
 def _body(nodes: list[Any], row: list[Any]) -> ast.Body:
     _, attr_refs, block_refs = row
+    if type(attr_refs) is not list or type(block_refs) is not list:
+        raise BadEntry
     attrs: dict[str, ast.Attribute] = {}
-    for ref in _l(attr_refs):
-        attr = _take(nodes, ref, (ast.Attribute,))
-        if attr.name in attrs:
+    for ref in attr_refs:
+        attr = nodes[ref]
+        if type(attr) is not ast.Attribute or attr.name in attrs:
             raise BadEntry
+        nodes[ref] = None
         attrs[attr.name] = attr
-    blocks = tuple(_take(nodes, ref, (ast.Block,)) for ref in _l(block_refs))
-    return ast.Body(attrs, blocks)
+    blocks = []
+    for ref in block_refs:
+        block = nodes[ref]
+        if type(block) is not ast.Block:
+            raise BadEntry
+        nodes[ref] = None
+        blocks.append(block)
+    return ast.Body(attrs, tuple(blocks))
 
 
 _SCALARS = (str, int, float, bool)

@@ -122,7 +122,7 @@ class TerraformLoader:
                 rel = self.rel(file)
                 kind = "tf.json" if file.name.endswith(".tf.json") else "tf"
                 try:
-                    jobs.append((rel, kind, self.tree.read(file)))
+                    jobs.append((rel, kind, self.tree.read_entry(resolved, file.name)))
                     names.append(rel)
                 except Refused as refused:
                     self.result.errors.append(ScanError(rel, 0, refused.message, "read"))
@@ -143,6 +143,8 @@ class TerraformLoader:
 
     def config(self, directory: Path) -> ModuleConfig | None:
         """A module directory's configuration; None (with an error) outside the tree."""
+        if not os.path.lexists(directory):
+            return None  # the caller says which module has no configuration
         try:
             directory = self.tree.directory(directory)
         except Refused as refused:
