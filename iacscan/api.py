@@ -19,6 +19,7 @@ from iacscan.compose.discovery import discover_projects
 from iacscan.graph.builder import build_graph
 from iacscan.inputs import InputLoad, skip_matches
 from iacscan.model import Comment, Resource, ScanError
+from iacscan.reading import DEFAULT_LIMITS, Limits, Tree, file_kind
 from iacscan.terraform.loader import TerraformLoader, discover, is_config_file
 from iacscan.terraform.plan import load_plans
 from iacscan.terraform.plan_discovery import discover_plans
@@ -59,6 +60,7 @@ def load(
     source_dir: str | Path | None = None,
     skip_paths: Iterable[str] = (),
     aws: Mapping[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
@@ -66,25 +68,38 @@ def load(
     is where their configuration lives (default: the plan's directory if it has .tf files).
     ``skip_paths`` are globs over paths as the user sees them, relative to the current
     directory (``examples``, ``modules/*/test``): a directory matching one is not read.
-    ``aws`` (``region``, ``account_id``, ``partition``) feeds data sources read offline."""
+    ``aws`` (``region``, ``account_id``, ``partition``) feeds data sources read offline.
+
+    Every file read lies inside the scanned tree or a path named here (``limits`` bound
+    their sizes); anything else is refused with an error and the rest still loads."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors = [e for path in path_list if (e := refusal(path, root)) is not None]
-    readable = [p for p in path_list if p.exists()]
+    readable = [p for p in path_list if p.is_dir() or p.is_file()]
     directories: dict[Path, None] = {}  # ordered set: a path may be named twice
+    unreadable: list[tuple[Path, str]] = []
     for path in readable:
-        directories.update(dict.fromkeys(discover(path)))
+        directories.update(dict.fromkeys(discover(path, unreadable)))
+    for directory, reason in unreadable:
+        rel = Path(os.path.relpath(directory, root)).as_posix()
+        errors.append(
+            ScanError(rel, 0, f"directory cannot be read ({reason}), not scanned", "read")
+        )
     skip = tuple(skip_paths)
     kept = [d for d in directories if not skip_matches(_seen(d), skip)]
     cache = ParseCache((cache_dir or default_cache_dir()) if use_cache else None)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    var_paths, compose_paths = [Path(f) for f in var_files], [Path(f) for f in compose_files]
+    source = Path(source_dir) if source_dir else None
+    named = [root, *path_list, *var_paths, *compose_paths, *([source] if source else [])]
+    tree = Tree(named, limits)
     loader = TerraformLoader(
-        root, cache, workers, [Path(f) for f in var_files], variables, environ, progress, aws
+        root, cache, workers, var_paths, variables, environ, progress, tree, aws
     )
     loaded = loader.load(sorted(kept), named=[p for p in path_list if p.is_dir()])
     env = os.environ if environ is None else environ
-    loaded.add(load_compose(readable, root, env, [Path(f) for f in compose_files], profiles))
-    loaded.add(load_plans(readable, root, Path(source_dir) if source_dir else None, cache))
+    loaded.add(load_compose(readable, root, env, compose_paths, profiles, tree))
+    loaded.add(load_plans(readable, root, source, cache, tree))
     skipped = _drop_skipped(loaded, skip, root) + [
         _rel(f, root)
         for d in directories
@@ -104,6 +119,8 @@ def refusal(path: Path, root: Path) -> ScanError | None:
     path is read (by name, else by content) or refused, never silently passed over."""
     if not path.exists():
         return ScanError(str(path), 0, "path does not exist", "usage")
+    if not path.is_dir() and not path.is_file():  # a FIFO or device: never opened
+        return ScanError(str(path), 0, f"{file_kind(path.stat().st_mode)}, not read", "usage")
     if discover(path) or discover_projects(path) or discover_plans(path):
         return None
     if path.is_dir():

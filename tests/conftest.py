@@ -13,6 +13,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Tests never read or write the user's parse cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
 def load_fixture(relative: str, **kwargs) -> LoadResult:

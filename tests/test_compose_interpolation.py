@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from iacscan.api import load
-from iacscan.compose.interpolate import Substituted, interpolate_text, read_dotenv
+from iacscan.compose.interpolate import Substituted, interpolate_text, parse_dotenv
 from iacscan.model.values import Unknown
 from iacscan.scan import ScanOptions, scan
 
@@ -64,21 +64,18 @@ def test_values_from_the_environment_are_marked_substituted() -> None:
     assert not isinstance(interpolate_text("$$SET", ENV), Substituted)
 
 
-def test_dotenv_syntax(tmp_path: Path) -> None:
-    path = tmp_path / ".env"
-    path.write_text(
+def test_dotenv_syntax() -> None:
+    text = (
         "# comment\nexport A=1\nB = 'two words'\nC=\"x # not a comment\"\nD=y # comment\n"
-        "bad line\n9X=no\nE=\n",
-        encoding="utf-8",
+        "bad line\n9X=no\nE=\n"
     )
-    assert read_dotenv(path) == {
+    assert parse_dotenv(text) == {
         "A": "1",
         "B": "two words",
         "C": "x # not a comment",
         "D": "y",
         "E": "",
     }
-    assert read_dotenv(tmp_path / "missing") == {}
 
 
 COMPOSE = """\

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import FIXTURES, load_fixture
 
+from iacscan.api import load
 from iacscan.model import ScanError
 
 REPO = FIXTURES / "terraform/eval/module_repo"
@@ -45,7 +46,13 @@ def test_path_values_follow_terraform():
         "aws_security_group.this": "module . root .",
         "module.child.aws_security_group.child": "child at modules/child",
     }
-    assert described(load_fixture("terraform/eval/module_repo/examples/simple")) == {
+    # the example reads "../../": the repository must be named too (reads stay inside the
+    # paths named on the command line); the example's resources are those of its root
+    repo = FIXTURES / "terraform/eval/module_repo"
+    example = load([repo / "examples/simple", repo], environ={}, jobs=1)
+    assert {
+        r.address: r.attrs["description"] for r in example.resources if r.root == "examples/simple"
+    } == {
         "module.repo.aws_security_group.this": "module ../.. root .",
         "module.repo.module.child.aws_security_group.child": "child at ../../modules/child",
     }
@@ -93,12 +100,14 @@ def test_a_module_cycle_through_two_directories_is_an_error(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "a/main.tf").write_text('module "b" {\n  source = "../b"\n}\n')
     (tmp_path / "b/main.tf").write_text('module "a" {\n  source = "../a"\n}\n')
-    result = load_fixture(str(tmp_path / "a"))
+    # both named (reads stay inside the named paths), so each is a root and meets the cycle
+    result = load([tmp_path / "a", tmp_path / "b"], environ={}, jobs=1)
     assert result.errors == [
         ScanError(
-            "../b/main.tf",
+            f"{x}/main.tf",
             1,
-            "module 'a': source '../a' is a module calling it (a module cannot call itself)",
+            f"module {y!r}: source '../{y}' is a module calling it (a module cannot call itself)",
             "module",
         )
+        for x, y in (("a", "b"), ("b", "a"))
     ]

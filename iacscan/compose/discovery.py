@@ -43,7 +43,8 @@ def project_files(directory: Path) -> list[Path]:
         names = set(os.listdir(directory))
     except OSError:
         return []
-    main = next((n for n in COMPOSE_FILES if n in names and (directory / n).is_file()), None)
+    # By name only: a FIFO or a link out named compose.yaml is refused when read, not skipped.
+    main = next((n for n in COMPOSE_FILES if n in names and not (directory / n).is_dir()), None)
     if main is None:
         return []
     override = next((n for n in OVERRIDE_FILES if n in names), None)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from iacscan.compose.yamltree import LList, LMap
@@ -138,14 +137,10 @@ def interpolate(value: Any, env: Mapping[str, str]) -> Any:
     return value
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
+def parse_dotenv(text: str) -> dict[str, str]:
     """``KEY=VALUE`` lines of a ``.env`` file: ``export`` prefixes, comments and single or
     double quotes are understood; values are not interpolated further (a known limit)."""
     values: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return values
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:

@@ -112,8 +112,11 @@ def _keyed(key: str, value: Any, span: Span, out: Normalized, list_item: Callabl
         return value if value is not None else {}
     if isinstance(value, LMap):
         return plain(value, key, out.spans)
+    if not isinstance(value, LList):  # Compose refuses ``environment: 5`` too
+        out.problems.append((span[0], f"{key} must be a list or a mapping, ignored"))
+        return {}
     result: dict[str, Any] = {}
-    for i, item in enumerate(_as_list(value)):
+    for i, item in enumerate(value):
         entry = list_item(item)
         if entry is None:
             out.problems.append((value.spans[i][0], f"{key}: entry is unknown, skipped"))

@@ -9,6 +9,7 @@ leaves the rest of the project loading. Nothing is executed and nothing is fetch
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Mapping
@@ -16,15 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iacscan.compose.interpolate import interpolate, read_dotenv
+from iacscan.compose.interpolate import interpolate, parse_dotenv
 from iacscan.compose.merge import Spans, merge
 from iacscan.compose.normalize import Normalized, normalize_definition, normalize_service
-from iacscan.compose.yamltree import LList, LMap, YamlError, parse_yaml
+from iacscan.compose.yamltree import MAX_BYTES, LList, LMap, YamlError, parse_yaml
 from iacscan.model import Comment, ScanError
+from iacscan.reading import Refused, Tree
 
 SECTIONS = ("networks", "volumes")
 MAX_INCLUDE_DEPTH = 10
-_COMMENT = re.compile(r"(?:^|\s)#(.*iacscan:.*)$")
+_HASH = re.compile(r"(?:^|(?<=\s))#")
 
 
 @dataclass
@@ -51,8 +53,11 @@ class Model:
 class ProjectReader:
     """Reads the files of one project; ``errors``, ``files`` and ``comments`` accumulate."""
 
-    def __init__(self, scan_root: Path, environ: Mapping[str, str]) -> None:
+    def __init__(
+        self, scan_root: Path, environ: Mapping[str, str], tree: Tree | None = None
+    ) -> None:
         self.scan_root = scan_root.resolve()
+        self.tree = tree or Tree([self.scan_root])
         self.environ = dict(environ)
         self.errors: list[ScanError] = []
         self.files: list[str] = []
@@ -60,11 +65,20 @@ class ProjectReader:
         self._documents: dict[tuple[Path, tuple[tuple[str, str], ...]], Any] = {}
 
     def rel(self, path: Path) -> str:
-        return Path(os.path.relpath(path.resolve(), self.scan_root)).as_posix()
+        return Path(os.path.relpath(os.path.abspath(path), self.scan_root)).as_posix()
 
     def env_for(self, directory: Path) -> dict[str, str]:
-        """The environment wins over ``.env``, as in Compose."""
-        return {**read_dotenv(directory / ".env"), **self.environ}
+        """The environment wins over ``.env``, as in Compose. A ``.env`` that is not a
+        regular file inside the tree (a FIFO, ``/dev/zero``, a link out) is refused."""
+        dotenv = directory / ".env"
+        if not os.path.lexists(dotenv):
+            return dict(self.environ)
+        try:
+            text = self.tree.read_text(dotenv)
+        except Refused as refused:
+            self.error(dotenv, 0, refused.message, "read")
+            return dict(self.environ)
+        return {**parse_dotenv(text), **self.environ}
 
     def error(self, file: Path, line: int, message: str, kind: str = "parse") -> None:
         self.errors.append(ScanError(self.rel(file), line, message, kind))
@@ -72,18 +86,20 @@ class ProjectReader:
     # -- files -----------------------------------------------------------------------------------
     def read(self, path: Path, env: dict[str, str]) -> LMap | None:
         """One file parsed and interpolated (memoized per environment); None when unreadable."""
-        key = (path.resolve(), tuple(sorted(env.items())))
+        key = (Path(os.path.abspath(path)), tuple(sorted(env.items())))
         if key not in self._documents:
             self._documents[key] = self._read(path, env)
         return self._documents[key]
 
     def _read(self, path: Path, env: dict[str, str]) -> LMap | None:
         rel = self.rel(path)
+        scalars: list[tuple[int, int]] = []
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            document = parse_yaml(text.replace("\r\n", "\n"))
-        except OSError as exc:
-            self.error(path, 0, f"cannot read: {exc}")
+            limit = min(self.tree.limits.source, MAX_BYTES)  # refused before reading
+            text = self.tree.read_text(path, limit).replace("\r\n", "\n")
+            document = parse_yaml(text, scalars)
+        except Refused as refused:
+            self.error(path, 0, refused.message, "read")
             return None
         except YamlError as exc:
             self.error(path, exc.line, exc.message)
@@ -93,22 +109,20 @@ class ProjectReader:
             return None
         if rel not in self.files:
             self.files.append(rel)
-            comments = tuple(
-                Comment(number, match.group(1).strip())
-                for number, line in enumerate(text.splitlines(), 1)
-                if (match := _COMMENT.search(line))
-            )
+            comments = _comments(text, scalars)
             if comments:
                 self.comments[rel] = comments
         return interpolate(document, env) if document is not None else LMap()
 
     def inside(self, path: Path, origin: Path) -> bool:
         """Referenced files are read only inside the scanned tree (like ``file()``)."""
-        resolved = path.resolve()
-        if resolved == self.scan_root or self.scan_root in resolved.parents:
-            return True
-        self.error(origin, 0, f"{path} is outside the scanned tree, not read", "module")
-        return False
+        try:
+            self.tree.inside(path)
+        except Refused as refused:
+            shown = self.rel(Path(os.path.normpath(path)))
+            self.error(origin, 0, f"{shown}: {refused.message}", "read")
+            return False
+        return True
 
     # -- a project -------------------------------------------------------------------------------
     def load(self, directory: Path, files: list[Path]) -> Model:
@@ -245,11 +259,30 @@ class ProjectReader:
         base_doc = doc if base_file is None else self.read(path, env)
         services = base_doc.get("services") if base_doc is not None else None
         base_raw = services.get(base_name) if isinstance(services, LMap) else None
-        link = (path.resolve(), base_name)
+        link = (Path(os.path.abspath(path)), base_name)
         if not isinstance(base_raw, LMap) or link in chain or base_doc is None:
             why = "is circular" if link in chain else f"service {base_name!r} not found"
             self.error(file, line, f"extends: {why}", "eval")
             return None
         return self.extended(
-            base_raw, base_name, base_doc, path, env, (*chain, (file.resolve(), name))
+            base_raw, base_name, base_doc, path, env, (*chain, (Path(os.path.abspath(file)), name))
         )
+
+
+def _comments(text: str, scalars: list[tuple[int, int]]) -> tuple[Comment, ...]:
+    """``# iacscan:...`` comments: a ``#`` that starts a YAML comment, not one inside a
+    quoted value or a block scalar (the first such ``#`` of a line starts its comment)."""
+    starts = [start for start, _ in scalars]
+    found, offset = [], 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if "iacscan:" in line:
+            for match in _HASH.finditer(line):
+                at = offset + match.start()
+                i = bisect.bisect_right(starts, at) - 1
+                if i >= 0 and scalars[i][0] <= at < scalars[i][1]:
+                    continue  # inside a value
+                if "iacscan:" in line[match.end() :]:
+                    found.append(Comment(number, line[match.end() :].strip()))
+                break
+        offset += len(line) + 1
+    return tuple(found)

@@ -9,6 +9,7 @@ holds lines of one file). The project's implicit ``default`` network becomes a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from iacscan.compose.discovery import discover_projects
 from iacscan.compose.project import Definition, Model, ProjectReader
 from iacscan.inputs import InputLoad
 from iacscan.model import Location, Resource
+from iacscan.reading import Tree
 
 TYPES = {"services": "compose_service", "networks": "compose_network", "volumes": "compose_volume"}
 PREFIX = {"services": "service", "networks": "network", "volumes": "volume"}
@@ -28,6 +30,7 @@ def load_compose(
     environ: Mapping[str, str],
     compose_files: Iterable[Path] = (),
     profiles: Iterable[str] = (),
+    tree: Tree | None = None,
 ) -> InputLoad:
     """Every Compose project under ``paths``, each a root of its own. ``compose_files``
     (``docker compose -f a -f b``) form one project, merged in that order, in place of what
@@ -38,18 +41,24 @@ def load_compose(
     for path in paths:
         if path.exists():
             for directory, files in discover_projects(path):
-                known = projects.setdefault(directory.resolve(), [])
+                known = projects.setdefault(Path(os.path.abspath(directory)), [])
                 known.extend(f for f in files if f not in known)
     explicit = list(compose_files)
     if explicit:
-        projects[explicit[0].parent.resolve()] = explicit
-    reader = ProjectReader(scan_root, environ)
+        projects[Path(os.path.abspath(explicit[0].parent))] = explicit
+    reader = ProjectReader(scan_root, environ, tree)
     result = InputLoad()
     for directory, files in sorted(projects.items()):
-        model = reader.load(directory, files)
         root = reader.rel(directory)
+        try:
+            model = reader.load(directory, files)
+            resources = project_resources(model, root)
+        except Exception as exc:
+            message = f"internal error: {type(exc).__name__}: {exc}"[:500]
+            reader.error(files[0] if files else directory, 0, message, "internal")
+            continue
         result.roots.append(root)
-        result.resources.extend(_selected(project_resources(model, root), set(profiles)))
+        result.resources.extend(_selected(resources, set(profiles)))
     result.errors, result.files, result.comments = reader.errors, reader.files, reader.comments
     return result
 

@@ -58,8 +58,10 @@ class YamlError(ValueError):
         self.message = message
 
 
-def parse_yaml(text: str) -> Any:
-    """The document as plain data with spans (``LMap``/``LList``), None when empty."""
+def parse_yaml(text: str, scalars: list[tuple[int, int]] | None = None) -> Any:
+    """The document as plain data with spans (``LMap``/``LList``), None when empty.
+    ``scalars`` receives the (start, end) character offsets of every scalar, so that a
+    ``#`` inside a quoted value or a block scalar is not taken for a comment."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise YamlError(0, f"file larger than {MAX_BYTES // (1024 * 1024)} MiB, not read")
     try:
@@ -72,7 +74,25 @@ def parse_yaml(text: str) -> Any:
         raise YamlError(0, f"invalid YAML: {exc}") from None
     if node is None:
         return None
+    if scalars is not None:
+        scalars.extend(_scalar_ranges(node))
     return _Converter().convert(node, 0)
+
+
+def _scalar_ranges(root: yaml.Node) -> list[tuple[int, int]]:
+    ranges, pending, seen = [], [root], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:  # an alias repeats its anchor's node
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            ranges.append((node.start_mark.index, node.end_mark.index))
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    return sorted(ranges)
 
 
 def _end(node: yaml.Node) -> int:

@@ -10,8 +10,31 @@ from pathlib import Path
 from typing import Any
 
 from iacscan.model import Resource, ScanError
+from iacscan.reading import Refused, Tree
 from iacscan.terraform import ast
 from iacscan.terraform.budget import Budget
+
+MODULES_JSON = Path(".terraform") / "modules" / "modules.json"
+
+
+def read_modules_json(directory: Path, tree: Tree) -> tuple[dict[str, str], str | None]:
+    """Module key -> directory as ``terraform init`` recorded them (relative to
+    ``directory``), and what went wrong reading the manifest (None: fine or absent)."""
+    manifest = directory / MODULES_JSON
+    if not os.path.lexists(manifest):
+        return {}, None
+    try:
+        document = json.loads(tree.read(manifest))
+    except Refused as refused:
+        return {}, refused.message
+    except (ValueError, RecursionError):
+        return {}, "invalid JSON, not read"
+    entries = document.get("Modules") if isinstance(document, dict) else None
+    found: dict[str, str] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("Dir"), str):
+            found[str(entry.get("Key", ""))] = entry["Dir"]
+    return found, None
 
 
 @dataclass(frozen=True)
@@ -123,7 +146,9 @@ class Project:
         load_config: Callable[[Path], ModuleConfig | None],
         errors: list[ScanError],
         aws_settings: Mapping[str, str] | None = None,
+        tree: Tree | None = None,
     ) -> None:
+        self.tree = tree or Tree([scan_root])
         self.root_dir = root_dir
         self.aws = dict(aws_settings or {})  # region, account_id, partition
         self.scan_root = scan_root
@@ -141,12 +166,9 @@ class Project:
     def installed_module(self, key: str) -> Path | None:
         """Where ``terraform init`` put a remote module (``.terraform/modules/modules.json``)."""
         if self._modules_json is None:
-            self._modules_json = {}
-            manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
-            try:
-                for entry in json.loads(manifest.read_text()).get("Modules", []):
-                    self._modules_json[str(entry.get("Key", ""))] = str(entry.get("Dir", ""))
-            except (OSError, ValueError, AttributeError):
-                pass
+            self._modules_json, problem = read_modules_json(self.root_dir, self.tree)
+            if problem is not None:
+                rel = Path(os.path.relpath(self.root_dir / MODULES_JSON, self.scan_root))
+                self.error(rel.as_posix(), 0, problem, "read")
         found = self._modules_json.get(key)
-        return (self.root_dir / found).resolve() if found else None
+        return self.root_dir / found if found else None  # resolved (and checked) on loading

@@ -9,15 +9,17 @@ then ``--var`` assignments.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from iacscan.cache import ParseCache, Progress, parse_all
+from iacscan.cache import Codec, ParseCache, Progress, parse_all
 from iacscan.inputs import InputLoad
 from iacscan.model import ScanError
-from iacscan.terraform import ast
+from iacscan.reading import Refused, Tree, resolve
+from iacscan.terraform import ast, codec
 from iacscan.terraform.config import ModuleConfig, Project, is_override
 from iacscan.terraform.expressions import Env, EvalError, Evaluator, Step
 from iacscan.terraform.functions import FunctionContext
@@ -33,14 +35,20 @@ def is_config_file(name: str) -> bool:
     return name.endswith((".tf", ".tf.json"))
 
 
-def discover(path: Path) -> list[Path]:
-    """Module directories under ``path`` (or holding it), skipping tool and hidden dirs."""
+def discover(path: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Module directories under ``path`` (or holding it), skipping tool and hidden dirs.
+    Directories that cannot be listed go to ``unreadable`` (path, reason)."""
     if path.is_file():
         # A changed .tfvars file (pre-commit passes changed files) means its module.
         wanted = is_config_file(path.name) or path.name.endswith((".tfvars", ".tfvars.json"))
         return [path.parent] if wanted and _config_files(path.parent) else []
     found: list[Path] = []
-    for current, dirs, files in os.walk(path):
+
+    def failed(error: OSError) -> None:
+        if unreadable is not None and error.filename:
+            unreadable.append((Path(error.filename), error.strerror or str(error)))
+
+    for current, dirs, files in os.walk(path, onerror=failed):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         if any(is_config_file(f) for f in files):
             found.append(Path(current))
@@ -48,16 +56,26 @@ def discover(path: Path) -> list[Path]:
 
 
 def _parse_file(path: str, kind: str, data: bytes) -> Any:
-    """Parse worker (runs in a pool): a ParsedFile, or a ScanError-shaped tuple."""
+    """Parse worker (runs in a pool): a ParsedFile, or ``("error", line, message, kind)``.
+    An unexpected exception is that file's internal error, never the whole scan's."""
     text = data.decode("utf-8", errors="replace")
     try:
         if kind == "tf.json":
             return parse_tf_json(text, path)
         return parse_hcl(text, path)
     except (HclSyntaxError, JsonSyntaxError) as exc:
-        return ("error", getattr(exc, "line", 1), getattr(exc, "message", str(exc)))
+        return ("error", getattr(exc, "line", 1), getattr(exc, "message", str(exc)), "parse")
     except RecursionError:
-        return ("error", 1, "nesting too deep for the parser")
+        return ("error", 1, "nesting too deep for the parser", "parse")
+    except Exception as exc:
+        return ("error", 1, internal_error(exc), "internal")
+
+
+def internal_error(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {exc}"[:500]
+
+
+CODEC = Codec(_parse_file, codec.encode, codec.decode)
 
 
 class TerraformLoader:
@@ -72,9 +90,11 @@ class TerraformLoader:
         variables: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
         progress: Progress | None = None,
+        tree: Tree | None = None,
         aws: Mapping[str, str] | None = None,
     ) -> None:
         self.scan_root = scan_root.resolve()
+        self.tree = tree or Tree([self.scan_root])
         self.aws = dict(aws or {})  # region, account_id, partition for offline data sources
         self.cache = cache
         self.workers = workers
@@ -104,18 +124,18 @@ class TerraformLoader:
                 rel = self.rel(file)
                 kind = "tf.json" if file.name.endswith(".tf.json") else "tf"
                 try:
-                    jobs.append((rel, kind, file.read_bytes()))
+                    jobs.append((rel, kind, self.tree.read_entry(resolved, file.name)))
                     names.append(rel)
-                except OSError as exc:
-                    self.result.errors.append(ScanError(rel, 1, f"cannot read: {exc}"))
+                except Refused as refused:
+                    self.result.errors.append(ScanError(rel, 0, refused.message, "read"))
             listing.append((resolved, names))
-        parsed = parse_all(jobs, _parse_file, self.cache, self.workers, self.progress)
+        parsed = parse_all(jobs, CODEC, self.cache, self.workers, self.progress)
         for resolved, names in listing:
             config = ModuleConfig(resolved)
             for rel in names:
                 value = parsed[rel]
                 if isinstance(value, tuple):
-                    self.result.errors.append(ScanError(rel, value[1], value[2]))
+                    self.result.errors.append(ScanError(rel, *value[1:]))
                 else:
                     self.result.files.append(rel)
                     if value.comments:
@@ -124,7 +144,15 @@ class TerraformLoader:
             self._configs[resolved] = config if names else None
 
     def config(self, directory: Path) -> ModuleConfig | None:
-        directory = directory.resolve()
+        """A module directory's configuration; None (with an error) outside the tree."""
+        if not os.path.lexists(directory):
+            return None  # the caller says which module has no configuration
+        try:
+            directory = self.tree.directory(directory)
+        except Refused as refused:
+            rel = self.rel(Path(os.path.normpath(directory)))
+            self.result.errors.append(ScanError(rel, 0, refused.message, "read"))
+            return None
         if directory not in self._configs:
             self.prepare([directory])
         return self._configs[directory]
@@ -142,12 +170,12 @@ class TerraformLoader:
         evaluated: set[Path] = set()
         for directory in present:
             if directory in chosen:
-                evaluated |= self.evaluate_root(directory)
+                evaluated |= self._evaluate_safely(directory)
         while leftover := next((d for d in present if d not in evaluated), None):
-            evaluated |= self.evaluate_root(leftover)
+            evaluated |= self._evaluate_safely(leftover)
         if self.result.roots:
-            roots = [self._configs.get(d) for d in present]
-            self._undeclared({name for c in roots if c is not None for name in c.variables})
+            configs = [self._configs.get(d) for d in present]
+            self._undeclared({name for c in configs if c is not None for name in c.variables})
         return self.result
 
     def _undeclared(self, declared: set[str]) -> None:
@@ -168,10 +196,20 @@ class TerraformLoader:
                     and isinstance(source.expr, ast.Literal)
                     and str(source.expr.value).startswith(("./", "../"))
                 ):
-                    target = (directory / str(source.expr.value)).resolve()
-                    if target != directory:
-                        called.add(target)
+                    with contextlib.suppress(Refused):  # reported when evaluated
+                        target = resolve(directory / str(source.expr.value))
+                        if target != directory:
+                            called.add(target)
         return called
+
+    def _evaluate_safely(self, directory: Path) -> set[Path]:
+        """``evaluate_root``, with one root's internal error reported, not fatal."""
+        try:
+            return self.evaluate_root(directory)
+        except Exception as exc:  # one root's bug must not lose the rest
+            error = ScanError(self.rel(directory), 0, internal_error(exc), "internal")
+            self.result.errors.append(error)
+            return {directory}
 
     def evaluate_root(self, directory: Path) -> set[Path]:
         """Evaluate one root module; returns every module directory it instantiated."""
@@ -179,7 +217,9 @@ class TerraformLoader:
         if config is None:  # callers pass directories that hold configuration only
             return {directory}
         self.result.roots.append(self.rel(directory))
-        project = Project(config.dir, self.scan_root, self.config, self.result.errors, self.aws)
+        project = Project(
+            config.dir, self.scan_root, self.config, self.result.errors, self.aws, self.tree
+        )
         values = self.root_values(config)
         instance = ModuleInstance(
             project, config, "", "", lambda name: self._root_input(config, values, name)
@@ -200,7 +240,7 @@ class TerraformLoader:
             if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
         )
         for file in [config.dir / "terraform.tfvars", config.dir / "terraform.tfvars.json", *auto]:
-            if file.is_file():
+            if os.path.lexists(file):
                 values.update(self._read_tfvars(file))
         for file in self.var_files:
             if not file.is_file():
@@ -214,13 +254,16 @@ class TerraformLoader:
     def _read_tfvars(self, file: Path) -> dict[str, tuple[str, Any]]:
         rel = self.rel(file)
         try:
-            text = file.read_text(encoding="utf-8", errors="replace")
+            text = self.tree.read_text(file)
             if file.name.endswith(".json"):
                 from iacscan.terraform.json_syntax import parse_tfvars_json
 
                 return {k: ("value", v) for k, (v, _) in parse_tfvars_json(text, rel).items()}
             parsed = parse_hcl(text, rel)
-        except (OSError, HclSyntaxError, JsonSyntaxError) as exc:
+        except Refused as refused:
+            self.result.errors.append(ScanError(rel, 0, refused.message, "read"))
+            return {}
+        except (HclSyntaxError, JsonSyntaxError) as exc:
             self.result.errors.append(ScanError(rel, getattr(exc, "line", 1), str(exc)))
             return {}
         values = {}
@@ -272,10 +315,19 @@ def static_value(expr: ast.Expr) -> Any:
 
 
 def _config_files(directory: Path) -> list[Path]:
+    """Every entry named like a configuration file except directories: a FIFO, a device or
+    a symlink loop named ``x.tf`` is kept here so that reading it reports it."""
     try:
         with os.scandir(directory) as entries:
-            names = sorted(e.name for e in entries if is_config_file(e.name) and e.is_file())
+            names = sorted(e.name for e in entries if is_config_file(e.name) and not _is_dir(e))
         names.sort(key=is_override)  # override files are merged last, each in name order
     except OSError:
         return []
     return [directory / name for name in names]
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

@@ -21,6 +21,7 @@ from typing import Any
 
 from iacscan.inputs import InputLoad
 from iacscan.model import Location, Resource, ScanError
+from iacscan.reading import Refused, Tree
 from iacscan.terraform.config import Declared
 from iacscan.terraform.plan_discovery import BINARY_PLAN, decode, discover_plans
 from iacscan.terraform.plan_refs import (
@@ -62,6 +63,17 @@ class PlanDocument:
     data: dict[str, Any]
     instances: dict[str, Instance] = field(default_factory=dict)
     deleted: list[str] = field(default_factory=list)
+    raw: bytes = b""
+    problems: list[str] = field(default_factory=list)  # sections of the wrong type, ignored
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """A plan section that must be an object; any other shape reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def action(actions: list[str]) -> str:
@@ -71,49 +83,81 @@ def action(actions: list[str]) -> str:
     return actions[0] if len(actions) == 1 else "-".join(actions)
 
 
-def read_plan(path: Path) -> tuple[PlanDocument | None, ScanError | None]:
+def read_plan(path: Path, tree: Tree | None = None) -> tuple[PlanDocument | None, ScanError | None]:
     """Parse and check a plan file; an error names the file and what is wrong."""
+    tree = tree or Tree([path.parent])
     try:
-        raw = path.read_bytes()
+        raw = tree.read(path, tree.limits.plan)
+    except Refused as refused:
+        return None, ScanError(str(path), 0, refused.message, "read")
+    try:
         if raw.startswith(BINARY_PLAN):
             message = (
                 f"a binary plan: convert it with `terraform show -json {path.name} > plan.json`"
             )
             return None, ScanError(str(path), 1, message)
         data = json.loads(decode(raw))
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         return None, ScanError(str(path), 1, f"cannot read plan: {exc}")
+    except RecursionError:
+        return None, ScanError(str(path), 1, "cannot read plan: JSON nested too deeply")
     if not isinstance(data, dict) or not ({"planned_values", "resource_changes"} & set(data)):
         message = "not a Terraform plan (no planned_values or resource_changes)"
         return None, ScanError(str(path), 1, message, NOT_A_PLAN)
     version = str(data.get("format_version"))
     if version.split(".", maxsplit=1)[0] not in SUPPORTED_MAJOR:
         return None, ScanError(str(path), 1, f"unsupported plan format_version {version}")
-    document = PlanDocument(path, data)
+    document = PlanDocument(path, data, raw=raw, problems=_shape_problems(data))
     _collect(document)
     return document, None
 
 
+SECTION_TYPES = {
+    "planned_values": dict,
+    "resource_changes": list,
+    "prior_state": dict,
+    "configuration": dict,
+    "variables": dict,
+    "output_changes": dict,
+}
+
+
+def _shape_problems(data: dict[str, Any]) -> list[str]:
+    """Plan sections of the wrong type: read as empty, and said so."""
+    problems = []
+    for key, kind in SECTION_TYPES.items():
+        if key in data and data[key] is not None and not isinstance(data[key], kind):
+            problems.append(f"plan: {key} must be {'an object' if kind is dict else 'a list'}")
+    for key in ("planned_values", "configuration"):
+        root = mapping(data.get(key)).get("root_module")
+        if root is not None and not isinstance(root, dict):
+            problems.append(f"plan: {key}.root_module must be an object")
+    return [f"{problem}, ignored" for problem in problems]
+
+
 def _walk_module(module: Any) -> Iterator[dict[str, Any]]:
-    if not isinstance(module, dict):
-        return
-    for resource in module.get("resources") or []:
-        if isinstance(resource, dict) and isinstance(resource.get("address"), str):
-            yield resource
-    for child in module.get("child_modules") or []:
-        yield from _walk_module(child)
+    """Resources of a module and its children, without recursion (a plan may nest deep)."""
+    pending = [module]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, dict):
+            continue
+        for resource in sequence(current.get("resources")):
+            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+                yield resource
+        pending.extend(reversed(sequence(current.get("child_modules"))))
 
 
 def _collect(document: PlanDocument) -> None:
     data = document.data
-    planned = (data.get("planned_values") or {}).get("root_module")
+    planned = mapping(data.get("planned_values")).get("root_module")
     for entry in _walk_module(planned):
         document.instances[entry["address"]] = Instance(
             entry, entry.get("values"), sensitive=entry.get("sensitive_values")
         )
-    for change in data.get("resource_changes") or []:
+    for change in sequence(data.get("resource_changes")):
         _apply_change(document, change)
-    prior = ((data.get("prior_state") or {}).get("values") or {}).get("root_module")
+    prior = mapping(mapping(data.get("prior_state")).get("values")).get("root_module")
     for entry in _walk_module(prior):
         if entry.get("mode") == "data" and entry["address"] not in document.instances:
             document.instances[entry["address"]] = Instance(
@@ -124,8 +168,9 @@ def _collect(document: PlanDocument) -> None:
 def _apply_change(document: PlanDocument, change: Any) -> None:
     if not isinstance(change, dict) or change.get("deposed") or "address" not in change:
         return  # a deposed object is an old copy being destroyed
-    body = change.get("change") or {}
-    label = action([str(a) for a in body.get("actions") or []]) if body.get("actions") else ""
+    body = mapping(change.get("change"))
+    actions = sequence(body.get("actions"))
+    label = action([str(a) for a in actions]) if actions else ""
     address = str(change["address"])
     if label in DELETING:
         document.deleted.append(address)
@@ -148,10 +193,10 @@ class PlanLoader:
         self.document = document
         self.sources = sources
         self.root_name = root_name
-        config = (document.data.get("configuration") or {}).get("root_module")
+        config = mapping(document.data.get("configuration")).get("root_module")
         self.config: dict[str, Any] | None = config if isinstance(config, dict) else None
         self.resolver = Resolver(Index.of(document.instances))
-        self.lines = _address_lines(document.path)
+        self.lines = _address_lines(document.raw)
         self._memo: dict[tuple[int, str], Any] = {}
 
     def resources(self) -> list[Resource]:
@@ -167,8 +212,8 @@ class PlanLoader:
         while i + 1 < len(steps):
             name = str(steps[i + 1][1])
             end = i + 2 + (1 if i + 2 < len(steps) and steps[i + 2][0] == "index" else 0)
-            call = (frames[-1].config.get("module_calls") or {}).get(name) or {}
-            frames.append(Frame(call.get("module") or {}, render(steps[:end]), name))
+            call = mapping(mapping(frames[-1].config.get("module_calls")).get(name))
+            frames.append(Frame(mapping(call.get("module")), render(steps[:end]), name))
             i = end
         return frames
 
@@ -271,18 +316,14 @@ def _config_resource(frames: list[Frame], address: str, module: str) -> dict[str
     rest = parse_traversal(address)[len(parse_traversal(module)) :]
     names = [str(v) for kind, v in rest if kind == "name"]
     wanted = ".".join(names)
-    for resource in frames[-1].config.get("resources") or []:
+    for resource in sequence(frames[-1].config.get("resources")):
         if isinstance(resource, dict) and resource.get("address") == wanted:
             return resource
     return None
 
 
-def _address_lines(path: Path) -> dict[str, int]:
+def _address_lines(data: bytes) -> dict[str, int]:
     """Line of each address's first mention (``planned_values`` comes first in a plan)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
     lines: dict[str, int] = {}
     line, last = 1, 0
     for match in _ADDRESS.finditer(data):
@@ -297,22 +338,44 @@ def _address_lines(path: Path) -> dict[str, int]:
 
 
 def load_plan(
-    path: Path, scan_root: Path, source_dir: Path | None, cache: Any, named: bool = True
+    path: Path,
+    scan_root: Path,
+    source_dir: Path | None,
+    cache: Any,
+    named: bool = True,
+    tree: Tree | None = None,
 ) -> InputLoad:
     """Read one plan file into resources (deleted ones left out) with their locations; a
-    JSON file met while walking a directory that turns out not to be a plan is skipped."""
-    rel = Path(os.path.relpath(path.resolve(), scan_root.resolve())).as_posix()
-    document, error = read_plan(path)
+    JSON file met while walking a directory that turns out not to be a plan is skipped.
+    An unexpected exception is this plan's internal error: the other inputs still load."""
+    rel = Path(os.path.relpath(os.path.abspath(path), scan_root.resolve())).as_posix()
+    try:
+        return _load_plan(path, rel, scan_root, source_dir, cache, named, tree or Tree([scan_root]))
+    except Exception as exc:
+        message = f"internal error: {type(exc).__name__}: {exc}"[:500]
+        return InputLoad(errors=[ScanError(rel, 0, message, "internal")])
+
+
+def _load_plan(
+    path: Path,
+    rel: str,
+    scan_root: Path,
+    source_dir: Path | None,
+    cache: Any,
+    named: bool,
+    tree: Tree,
+) -> InputLoad:
+    document, error = read_plan(path, tree)
     if document is None:
         assert error is not None
         quiet = not named and error.kind == NOT_A_PLAN
-        return (
-            InputLoad() if quiet else InputLoad(errors=[ScanError(rel, error.line, error.message)])
-        )
-    sources = SourceMap(document.data, path, scan_root, source_dir, cache, rel)
+        failed = ScanError(rel, error.line, error.message, error.kind)
+        return InputLoad() if quiet else InputLoad(errors=[failed])
+    sources = SourceMap(document.data, path, scan_root, source_dir, cache, rel, tree)
     loader = PlanLoader(document, sources, rel)
     resources = loader.resources()
     result = sources.result
+    result.errors = [*result.errors, *(ScanError(rel, 1, p, "parse") for p in document.problems)]
     result.resources = resources
     result.files = sorted({rel, *result.files})
     result.roots = [rel]
@@ -320,15 +383,20 @@ def load_plan(
 
 
 def load_plans(
-    paths: list[Path], scan_root: Path, source_dir: Path | None, cache: Any
+    paths: list[Path],
+    scan_root: Path,
+    source_dir: Path | None,
+    cache: Any,
+    tree: Tree | None = None,
 ) -> InputLoad:
     """Every plan file under ``paths``, each its own root (named by its relative path)."""
     merged = InputLoad()
     plan_files: dict[Path, bool] = {}
     for path in paths:
         if path.exists():
-            for plan, named in discover_plans(path):
-                plan_files[plan.resolve()] = plan_files.get(plan.resolve(), False) or named
+            for found, named in discover_plans(path):
+                plan = Path(os.path.abspath(found))  # resolved (and checked) on reading
+                plan_files[plan] = plan_files.get(plan, False) or named
     for plan, named in sorted(plan_files.items()):
-        merged.add(load_plan(plan, scan_root, source_dir, cache, named))
+        merged.add(load_plan(plan, scan_root, source_dir, cache, named, tree))
     return merged

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from iacscan.reading import Refused, read_regular
+
 SNIFF_BYTES = 4096
 SKIP_DIRS = frozenset({".terraform", ".git", "node_modules"})
 PLAN_KEYS = ('"format_version"', '"planned_values"', '"resource_changes"')
@@ -18,12 +20,13 @@ BINARY_PLAN = b"PK\x03\x04"  # `terraform plan -out` writes a zip archive
 
 
 def looks_like_plan(path: Path, named: bool = False) -> bool:
-    """Cheap test on the first bytes: a JSON object that names a plan's keys."""
+    """Cheap test on the first bytes: a JSON object that names a plan's keys. Anything that
+    is not a regular file (a FIFO, a device, a symlink loop) is taken, unopened, so that
+    reading it reports why it is refused."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
-        return False
+        head = read_regular(path, SNIFF_BYTES, prefix=True)
+    except Refused:
+        return True
     if named and head.startswith(BINARY_PLAN):
         return True  # read_plan says how to convert it
     text = decode(head, strict=False).lstrip()

@@ -10,15 +10,16 @@ comments are needed. Without sources a resource points at the plan file.
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from iacscan.cache import ParseCache
 from iacscan.inputs import InputLoad
+from iacscan.model import ScanError
+from iacscan.reading import Tree
 from iacscan.terraform import ast
-from iacscan.terraform.config import Declared, ModuleConfig
+from iacscan.terraform.config import MODULES_JSON, Declared, ModuleConfig, read_modules_json
 from iacscan.terraform.loader import TerraformLoader, is_config_file
 from iacscan.terraform.plan_refs import strip_keys
 
@@ -44,13 +45,16 @@ class SourceMap:
         source_dir: Path | None,
         cache: ParseCache | None,
         plan_rel: str,
+        tree: Tree | None = None,
     ) -> None:
         self.plan_rel = plan_rel
         self.result = InputLoad()
         self.root_dir = source_dir if source_dir is not None else default_source_dir(plan)
-        config = (data.get("configuration") or {}).get("root_module")
+        configuration = data.get("configuration")
+        config = configuration.get("root_module") if isinstance(configuration, dict) else None
         self.config = config if isinstance(config, dict) else {}
-        self.loader = TerraformLoader(scan_root, cache or ParseCache(None), 1)
+        self.tree = tree or Tree([scan_root])
+        self.loader = TerraformLoader(scan_root, cache or ParseCache(None), 1, tree=self.tree)
         self._dirs: dict[str, Path | None] = {}
         self._manifest: dict[str, str] | None = None
 
@@ -72,11 +76,14 @@ class SourceMap:
             config = self.config
             names = module_path.split(".")[1::2] if module_path else []
             for depth, name in enumerate(names):
-                call = (config.get("module_calls") or {}).get(name) or {}
+                calls = config.get("module_calls")
+                call = calls.get(name) if isinstance(calls, dict) else None
+                call = call if isinstance(call, dict) else {}
                 found = self._callee(found, str(call.get("source", "")), names[: depth + 1])
                 if found is None:
                     break
-                config = call.get("module") or {}
+                module = call.get("module")
+                config = module if isinstance(module, dict) else {}
         self._dirs[module_path] = found
         return found
 
@@ -84,20 +91,18 @@ class SourceMap:
         if caller is None:
             return None
         if source.startswith(("./", "../")):
-            return (caller / source).resolve()
+            return caller / source  # resolved (and checked) by the loader
         installed = self._installed().get(".".join(names))
-        return (self.root_dir / installed).resolve() if installed and self.root_dir else None
+        return self.root_dir / installed if installed and self.root_dir else None
 
     def _installed(self) -> dict[str, str]:
         if self._manifest is None:
             self._manifest = {}
             if self.root_dir is not None:
-                manifest = self.root_dir / ".terraform" / "modules" / "modules.json"
-                try:
-                    for entry in json.loads(manifest.read_text()).get("Modules", []):
-                        self._manifest[str(entry.get("Key", ""))] = str(entry.get("Dir", ""))
-                except (OSError, ValueError, AttributeError):
-                    pass
+                self._manifest, problem = read_modules_json(self.root_dir, self.tree)
+                if problem is not None:
+                    manifest = self.loader.rel((self.root_dir / MODULES_JSON).absolute())
+                    self.loader.result.errors.append(ScanError(manifest, 0, problem, "read"))
         return self._manifest
 
     def _config(self, directory: Path) -> ModuleConfig | None:

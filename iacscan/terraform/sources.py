@@ -7,6 +7,7 @@ forever (Terraform refuses it too): that call is an error at its line.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from iacscan.terraform import ast
@@ -37,7 +38,8 @@ def child_config(
         )
         return None
     if source.startswith(("./", "../")):
-        target = (here / source).resolve()
+        # as written: the loader's tree check names a symlink that leads out, or a loop
+        target = Path(os.path.normpath(here / source))
     else:
         installed = project.installed_module(key_path)
         if installed is None:
@@ -45,8 +47,9 @@ def child_config(
             project.error(declared.file, declared.block.line, source, "not-installed")
             return None
         target = installed
-    if target in (*callers, here):
-        what = "its own directory" if target == here else "a module calling it"
+    real = Path(os.path.realpath(target))  # never raises; a loop stays a loop
+    if real in (*callers, here):
+        what = "its own directory" if real == here else "a module calling it"
         project.error(
             declared.file,
             declared.block.line,
