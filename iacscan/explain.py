@@ -16,7 +16,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from iacscan.compose.reach import ALL_PORTS, networks_of, peers, service_exposure
+from iacscan.graph.compose_reach import ALL_PORTS, networks_of, peers, service_exposure
 from iacscan.graph.network import Verdict, workload_exposure
 from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import Flow, hop_text, reachers

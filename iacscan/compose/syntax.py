@@ -13,8 +13,7 @@ import posixpath
 import re
 from typing import Any
 
-from iacscan.compose.interpolate import Substituted
-from iacscan.model.values import Unknown
+from iacscan.model.values import Substituted, Unknown
 
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")

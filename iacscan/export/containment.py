@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.compose.reach import networks_of
+from iacscan.graph.compose_reach import networks_of
 from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
 from iacscan.model import Resource

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.compose.reach import networks_of, peers, service_exposure
+from iacscan.graph.compose_reach import networks_of, peers, service_exposure
 from iacscan.graph.network.exposure import Verdict, workload_exposure
 from iacscan.graph.network.flows import INTERNET, REACHING
 from iacscan.graph.network.lb_chains import lb_exposure

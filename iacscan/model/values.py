@@ -113,6 +113,14 @@ def type_name(value: Any) -> str:
     return "unknown"
 
 
+class Substituted(str):
+    """A string that holds a value taken from the environment (Compose interpolation of
+    ``${VAR}`` or ``.env``): an adapter marks it so that rules know it is not written in the
+    file and exports know not to print it."""
+
+    __slots__ = ()
+
+
 def normalize_number(value: float | int) -> float | int:
     """Integral floats become ints so that ``10 / 2`` prints as Terraform prints it: ``5``."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:

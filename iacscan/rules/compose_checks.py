@@ -3,7 +3,7 @@
 Each is a stateless ``(subject, graph, params) -> Outcome``; the YAML entry keeps the policy
 (which paths, which images, which names) in ``params`` and the Python keeps the semantics:
 path prefixes by whole components, image references parsed by ``iacscan.images``,
-reachability from ``iacscan.compose.reach``.
+reachability from ``iacscan.graph.compose_reach``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.compose.interpolate import Substituted
-from iacscan.compose.reach import HOST_MODE, networks_of, peers, service_exposure
+from iacscan.graph.compose_reach import HOST_MODE, networks_of, peers, service_exposure
 from iacscan.graph.network.exposure import Verdict
 from iacscan.images import ImageRef, parse_image, registry_allowed
-from iacscan.model.values import Unknown, is_unknown
+from iacscan.model.values import Substituted, Unknown, is_unknown
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import details, evidence
 
