@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_tree import write_tree
 
 from iacscan.api import load
-from iacscan.graph.network import workload_exposure
+from iacscan.graph.facts import analyze
 from iacscan.rules.conditions import Subject
 from iacscan.rules.exposure_checks import lateral_exposure
 
@@ -38,17 +38,16 @@ def analyse(graph: Any) -> tuple[float, int, float, int]:
     """Seconds for the exposure of every instance, from a cold memo, and the verdict count;
     then seconds for the lateral check of every database (the exposure memo kept, as in a
     scan, where the exposure rules run first) and the number of chains found."""
-    fresh = graph.copy()
-    fresh.graph.clear()  # workload_exposure keeps the network and verdicts here
-    nodes = [n for n, data in fresh.nodes(data=True) if data["resource"].type == "aws_instance"]
+    fresh = analyze(graph)  # a new Facts: no network or verdict survives an earlier run
+    nodes = [n for n, data in graph.nodes(data=True) if data["resource"].type == "aws_instance"]
     start = time.process_time()
-    verdicts = sum(len(workload_exposure(fresh, node)) for node in nodes)
+    verdicts = sum(len(fresh.exposure(node)) for node in nodes)
     exposure_s = time.process_time() - start
-    stores = [n for n, d in fresh.nodes(data=True) if d["resource"].type == "aws_db_instance"]
+    stores = [n for n, d in graph.nodes(data=True) if d["resource"].type == "aws_db_instance"]
     start = time.process_time()
     chains = 0
     for node in stores:
-        subject = Subject(node, "aws_db_instance", fresh.nodes[node]["resource"].attrs, node)
+        subject = Subject(node, "aws_db_instance", graph.nodes[node]["resource"].attrs, node)
         chains += lateral_exposure(subject, fresh, {"max_hops": 4}).value.value != 0
     return exposure_s, verdicts, time.process_time() - start, chains
 

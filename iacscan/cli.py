@@ -57,7 +57,7 @@ def _echo_errors(errors: list[Any]) -> None:
         click.echo(f"iacscan: {where}: {error.message}", err=True)
 
 
-def _load(
+def _analyse(
     paths: tuple[Path, ...],
     var_files: tuple[Path, ...],
     var_values: tuple[str, ...],
@@ -65,21 +65,24 @@ def _load(
     no_cache: bool,
     compose_files: tuple[Path, ...] = (),
     profiles: tuple[str, ...] = (),
+    check: bool = False,
 ) -> Any:
-    """Load PATHS (default: the current directory) and list read errors on stderr."""
-    from iacscan.api import load
+    """The scan pipeline over PATHS (default: the current directory) with the built-in
+    rules when ``check``; lists read errors on stderr."""
     from iacscan.cli_support import parse_vars
+    from iacscan.scan import ScanOptions, scan
 
-    result = load(
-        paths or (Path("."),),
-        var_files=var_files,
+    options = ScanOptions(
+        var_files=list(var_files),
         variables=parse_vars(var_values),
         jobs=jobs,
         use_cache=not no_cache,
-        compose_files=compose_files,
-        profiles=profiles,
+        compose_files=list(compose_files),
+        profiles=list(profiles),
+        check=check,
     )
-    _echo_errors(result.errors)
+    result = scan(list(paths) or [Path(".")], options)
+    _echo_errors(result.loaded.errors if result.loaded else result.errors)
     return result
 
 
@@ -158,7 +161,8 @@ def graph(
     from iacscan.export import EXPORTERS
     from iacscan.export.options import make_view
 
-    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles)
+    check = not view.pop("no_findings")
+    result = _analyse(paths, var_files, var_values, jobs, no_cache, compose_files, profiles, check)
     try:
         text = EXPORTERS[fmt](make_view(result, fmt, **view))
     except UnknownAddress as error:
@@ -202,9 +206,9 @@ def explain_command(
     """
     from iacscan.explain import UnknownAddress, explain, render_json, render_table
 
-    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles)
+    result = _analyse(paths, var_files, var_values, jobs, no_cache, compose_files, profiles)
     try:
-        explanation = explain(result.graph, address)
+        explanation = explain(result.facts, address)
     except UnknownAddress as error:
         click.echo(f"iacscan: {error.args[0]}", err=True)
         sys.exit(EXIT_ERROR)

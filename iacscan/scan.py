@@ -1,8 +1,10 @@
-"""``scan(paths, options) -> ScanResult``: the whole pipeline as named steps.
+"""``scan(paths, options) -> ScanResult``: the one pipeline, as named steps.
 
-load (parse, evaluate, graph) -> check (rules) -> decide (selection, suppressions, baseline,
-thresholds) -> the result every reporter consumes. The CLI only builds ScanOptions and picks
-a reporter.
+load (parse, evaluate, graph) -> analyze (network, exposure, LB chains, lateral flows, policy
+documents) -> check (rules) -> decide (selection, suppressions, baseline, thresholds) -> the
+result every consumer reads: reporters, ``explain`` and the graph exporters (which receive
+its facts and kept findings and never run rules themselves). The CLI only builds ScanOptions
+and picks a reporter, an explanation or an exporter.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from iacscan.api import LoadResult, load
 from iacscan.cache import Progress
 from iacscan.decide import decide, read_baseline, select_rules
+from iacscan.graph.facts import Facts, analyze
 from iacscan.model import Finding, ScanError
 from iacscan.rules.context import annotate
 from iacscan.rules.engine import run_rules
@@ -47,6 +50,7 @@ class ScanResult:
     evaluations: list[Evaluation] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     loaded: LoadResult | None = None
+    facts: Facts | None = None  # the analysis step's result, for explain and exports
 
     def by_severity(self) -> dict[str, int]:
         counts = Counter(f.severity for f in self.findings)
@@ -77,6 +81,7 @@ class ScanOptions:
     profiles: list[str] = field(default_factory=list)  # Compose profiles (none: every service)
     source_dir: Path | None = None  # a plan's configuration (default: the plan's directory)
     changed_only: bool = False  # report only on what a plan creates, updates or replaces
+    check: bool = True  # run the rules; False: load and analyse only (explain, bare graphs)
 
 
 def changed_nodes(loaded: LoadResult) -> set[str]:
@@ -89,9 +94,14 @@ def changed_nodes(loaded: LoadResult) -> set[str]:
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
-    """Load, check and decide: the library entry point behind ``iacscan scan``."""
+    """Load, analyse, check and decide: the library entry point behind ``iacscan scan``,
+    ``iacscan graph`` and ``iacscan explain`` (the last two read ``facts``)."""
     options = options or ScanOptions()
-    rules = select_rules(load_rules(options.rule_files), options.rules, options.skip_rules)
+    rules = (
+        select_rules(load_rules(options.rule_files), options.rules, options.skip_rules)
+        if options.check
+        else []
+    )
     loaded = load(
         paths,
         var_files=options.var_files,
@@ -104,9 +114,21 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         profiles=options.profiles,
         source_dir=options.source_dir,
     )
+    facts = analyze(loaded.graph)
+    if not options.check:
+        count = len(loaded.resources)
+        return ScanResult(
+            loaded.root, loaded.files, count, [], errors=loaded.errors, loaded=loaded, facts=facts
+        )
+    return check(loaded, facts, rules, options)
+
+
+def check(loaded: LoadResult, facts: Facts, rules: list[Rule], options: ScanOptions) -> ScanResult:
+    """The rules over the analysed model, then the decisions (suppressions, baseline,
+    thresholds, ``--changed-only``)."""
     settings = {"allowed_registries": options.allowed_registries}
-    engine = run_rules(rules, loaded.resources, loaded.graph, settings)
-    found = annotate(engine.findings, rules, loaded.resources, loaded.graph)
+    engine = run_rules(rules, loaded.resources, facts, settings)
+    found = annotate(engine.findings, rules, loaded.resources, facts)
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}
     baseline = read_baseline(options.baseline) if options.baseline else None
     decision = decide(
@@ -131,4 +153,5 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         evaluations=evaluations,
         errors=sorted(set(loaded.errors + engine.errors + decision.errors)),
         loaded=loaded,
+        facts=facts,
     )

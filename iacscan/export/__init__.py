@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from iacscan.export import cytoscape, dot, graphml, html, json_graph, mermaid
-from iacscan.export.view import View
+from iacscan.export.viewmodel import View
 
 Exporter = Callable[[View], str]
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from iacscan.export.json_graph import attributes
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 
 
 def _node(node: ViewNode, redact: bool) -> dict[str, Any]:

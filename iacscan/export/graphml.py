@@ -12,7 +12,7 @@ import json
 from xml.sax.saxutils import escape, quoteattr
 
 from iacscan.export.json_graph import attributes
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 
 NODE_KEYS = (
     ("label", "string"),

@@ -13,7 +13,7 @@ from typing import Any
 from iacscan.explain import NOT_A_WORKLOAD, explain
 from iacscan.export.json_graph import attributes
 from iacscan.export.verdicts import RANK
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 from iacscan.graph.network.exposure import Verdict
 from iacscan.graph.network.flows import INTERNET
 from iacscan.graph.network.sets import ports_text, span_text
@@ -54,7 +54,7 @@ def _row(verdict: Verdict, redact: bool) -> str:
 
 def exposure_rows(view: View, node: str) -> list[str]:
     """Open, restricted and undetermined rows in full; closed ones as one line of blockers."""
-    explanation = explain(view.graph, node)
+    explanation = explain(view.facts, node)
     if explanation.note == NOT_A_WORKLOAD:
         return []
     rows = explanation.verdicts + explanation.via_lb

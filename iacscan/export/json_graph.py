@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 from iacscan.model import Resource
 from iacscan.model.values import Ref, Unknown, to_json
 

@@ -8,15 +8,12 @@ between kept nodes.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from iacscan.explain import resolve
+from iacscan.export.viewmodel import ViewEdge, ViewNode, ViewOptions
 from iacscan.graph.network.flows import INTERNET
-
-if TYPE_CHECKING:
-    from iacscan.export.view import ViewEdge, ViewNode, ViewOptions
 
 
 def neighbourhood(start: str, edges: list[ViewEdge], depth: int) -> set[str]:
