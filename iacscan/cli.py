@@ -129,6 +129,11 @@ def main() -> None:
 )
 @click.option("--exposure-only", is_flag=True, help="Only what the internet reaches, and how.")
 @click.option("--redact", is_flag=True, help="Drop attribute values; keep types and addresses.")
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="Print secrets too (sensitive variables, environment, secret-named attributes).",
+)
 @click.option("--collapse-instances", is_flag=True, help="One node per count/for_each resource.")
 @click.option("--collapse-modules", is_flag=True, help="One node per module call.")
 @click.option("--no-findings", is_flag=True, help="Skip the rules: no severity in the export.")

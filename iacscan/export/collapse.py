@@ -113,7 +113,7 @@ def collapse(view: View, key: Callable[[ViewNode], str | None], kind: str) -> Vi
             nodes.append(replace(node, parent=parent if parent != node.id else None))
     nodes.sort(key=lambda n: n.id)
     edges = mark_containment(nodes, _merge_edges(view.edges, mapped))
-    return View(nodes, edges, view.facts, view.redact, (*view.collapsed, kind))
+    return replace(view, nodes=nodes, edges=edges, collapsed=(*view.collapsed, kind))
 
 
 def collapse_as_needed(view: View, options: ViewOptions) -> View:

@@ -117,7 +117,9 @@ def panel_data(
         "findings": _capped(findings),
         "exposure": _capped(_member_rows(view, node)),
         "members": list(node.members) if node.kind in ("instances", "modules") else [],
-        "attributes": attributes(resource, view.redact) if resource is not None else None,
+        "attributes": (
+            attributes(resource, view.redact, view.show_values) if resource is not None else None
+        ),
         "path": path,
         "pathText": steps,
     }

@@ -118,5 +118,6 @@ def build_view(
     nodes = _base_nodes(facts, flows, findings)
     edges = [e for e in _base_edges(flows, extra) if e.layer in options.edges]
     nodes, edges = select(graph, nodes, edges, options)
-    view = View(nodes, mark_containment(nodes, edges), facts, options.redact)
+    edges = mark_containment(nodes, edges)
+    view = View(nodes, edges, facts, options.redact, show_values=options.show_values)
     return collapse_as_needed(view, options)

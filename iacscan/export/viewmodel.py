@@ -31,6 +31,7 @@ class ViewOptions:
     depth: int = 1
     exposure_only: bool = False
     redact: bool = False
+    show_values: bool = False  # print secrets too (default: masked, export/redact.py)
     collapse_instances: bool = False
     collapse_modules: bool = False
     auto_collapse: int = AUTO_COLLAPSE
@@ -81,6 +82,7 @@ class View:
     facts: Facts
     redact: bool = False
     collapsed: tuple[str, ...] = ()
+    show_values: bool = False
     index: dict[str, ViewNode] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

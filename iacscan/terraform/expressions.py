@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from iacscan.model.values import (
     Ref,
+    Secret,
     Unknown,
     is_unknown,
     is_wholly_known,
@@ -242,6 +243,7 @@ class Evaluator:
     def _render(self, parts: tuple[Any, ...], env: Env) -> Any:
         out: list[str] = []
         unknowns: list[Any] = []
+        secret = False
         for part in parts:
             if isinstance(part, str):
                 out.append(part)
@@ -252,13 +254,15 @@ class Evaluator:
                 value = self._template_for(part, env)
             else:
                 value = self.eval(part, env)
+            secret = secret or isinstance(value, Secret)
             if is_unknown(value):
                 unknowns.append(value)
             else:
                 out.append(as_text(value))
         if unknowns:
             return unknown_from("template with an unknown part", *unknowns)
-        return "".join(out)
+        text = "".join(out)
+        return Secret(text) if secret else text  # a sensitive part keeps its mark, as in Terraform
 
     def _template_if(self, part: ast.TemplateIf, env: Env) -> Any:
         cond = self.eval(part.condition, env)
