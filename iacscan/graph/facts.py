@@ -6,10 +6,10 @@ policy documents per root module) is answered by the one ``Facts`` object the pi
 to rule checks, ``explain`` and the exporters. Nothing is kept on ``graph.graph``: the graph
 is the model, ``Facts`` is what was concluded from it.
 
-A fact is computed on first demand and then kept, because most runs need a fraction of them
-(``scan --rule IAC-AWS-SG-001`` needs no lateral flows, ``explain ADDRESS`` one workload), and
-measured on benchmarks/scale_exposure.py an eager pass over every workload would cost a full
-lateral analysis that a scan of a compose project or a policy rule never reads.
+A fact is computed on first demand and then kept, because many runs need a fraction of them
+(``scan --rule IAC-AWS-SG-001`` needs no exposure verdicts, ``explain ADDRESS`` those of one
+workload); what is computed, and the output, are the same as when the memos lived on the
+graph.
 Compose reachability (``graph.compose_reach``) is a pure function of the graph, cheap enough
 to recompute, and reads ``facts.graph``.
 """
