@@ -58,7 +58,7 @@ def _echo_errors(errors: list[Any], quiet: bool = False) -> None:
         click.echo(f"iacscan: {where}: {error.message}", err=True)
 
 
-def _load(
+def _analyse(
     paths: tuple[Path, ...],
     var_files: tuple[Path, ...],
     var_values: tuple[str, ...],
@@ -67,21 +67,24 @@ def _load(
     compose_files: tuple[Path, ...] = (),
     profiles: tuple[str, ...] = (),
     quiet: bool = False,
+    check: bool = False,
 ) -> Any:
-    """Load PATHS (default: the current directory) and list read errors on stderr."""
-    from iacscan.api import load
+    """The scan pipeline over PATHS (default: the current directory) with the built-in
+    rules when ``check``; lists read errors on stderr."""
     from iacscan.cli_support import parse_vars
+    from iacscan.scan import ScanOptions, scan
 
-    result = load(
-        paths or (Path("."),),
-        var_files=var_files,
+    options = ScanOptions(
+        var_files=list(var_files),
         variables=parse_vars(var_values),
         jobs=jobs,
         use_cache=not no_cache,
-        compose_files=compose_files,
-        profiles=profiles,
+        compose_files=list(compose_files),
+        profiles=list(profiles),
+        check=check,
     )
-    _echo_errors(result.errors, quiet)
+    result = scan(list(paths) or [Path(".")], options)
+    _echo_errors([*result.errors, *result.warnings], quiet)
     return result
 
 
@@ -156,6 +159,11 @@ def main() -> None:
 )
 @click.option("--exposure-only", is_flag=True, help="Only what the internet reaches, and how.")
 @click.option("--redact", is_flag=True, help="Drop attribute values; keep types and addresses.")
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="Print secrets too (sensitive variables, environment, secret-named attributes).",
+)
 @click.option("--collapse-instances", is_flag=True, help="One node per count/for_each resource.")
 @click.option("--collapse-modules", is_flag=True, help="One node per module call.")
 @click.option("--no-findings", is_flag=True, help="Skip the rules: no severity in the export.")
@@ -190,7 +198,10 @@ def graph(
     from iacscan.export import EXPORTERS
     from iacscan.export.options import make_view
 
-    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles, quiet)
+    check = not view.pop("no_findings")
+    result = _analyse(
+        paths, var_files, var_values, jobs, no_cache, compose_files, profiles, quiet, check
+    )
     try:
         text = EXPORTERS[fmt](make_view(result, fmt, **view))
     except UnknownAddress as error:
@@ -236,9 +247,9 @@ def explain_command(
     """
     from iacscan.explain import UnknownAddress, explain, render_json, render_table
 
-    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles, quiet)
+    result = _analyse(paths, var_files, var_values, jobs, no_cache, compose_files, profiles, quiet)
     try:
-        explanation = explain(result.graph, address)
+        explanation = explain(result.facts, address)
     except UnknownAddress as error:
         click.echo(f"iacscan: {error.args[0]}", err=True)
         sys.exit(EXIT_ERROR)

@@ -16,16 +16,14 @@ from typing import Any
 
 from tabulate import tabulate
 
-from iacscan.compose.reach import ALL_PORTS, networks_of, peers, service_exposure
-from iacscan.graph.network import Verdict, workload_exposure
+from iacscan.graph.compose_reach import ALL_PORTS, networks_of, peers, service_exposure
+from iacscan.graph.facts import Facts
+from iacscan.graph.network import Verdict
 from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import Flow, hop_text, reachers
-from iacscan.graph.network.lb_chains import lb_exposure
-from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
 from iacscan.graph.network.sets import ports_text, span_text
 from iacscan.model import Resource
-from iacscan.rules.exposure_checks import exposed_workloads
 
 NOT_A_WORKLOAD = "not a workload the analysis models"
 HEADERS = ("family", "protocol", "ports", "verdict", "sources", "path", "blocked by")
@@ -74,8 +72,9 @@ def resolve(graph: Any, address: str) -> str:
     raise UnknownAddress(address, difflib.get_close_matches(address, names, n=5, cutoff=0.6))
 
 
-def explain(graph: Any, address: str) -> Explanation:
+def explain(facts: Facts, address: str) -> Explanation:
     """Every exposure verdict of the resource at ``address`` (raises ``UnknownAddress``)."""
+    graph = facts.graph
     node = resolve(graph, address)
     resource: Resource = graph.nodes[node]["resource"]
     if resource.type == "compose_service":
@@ -83,11 +82,11 @@ def explain(graph: Any, address: str) -> Explanation:
     if resource.mode != "managed" or resource.type not in PLACERS:
         return Explanation(node, resource, (), NOT_A_WORKLOAD)
     order = lambda v: (v.family, v.protocol, v.ports, v.path)  # noqa: E731
-    rows = sorted(workload_exposure(graph, node), key=order)
-    via_lb = sorted(lb_exposure(graph, node), key=order)
-    net = network_of(graph, resource)
+    rows = sorted(facts.exposure(node), key=order)
+    via_lb = sorted(facts.lb_exposure(node), key=order)
+    net = facts.network(resource)
     lateral = reachers(net, resource.address)
-    exposed = exposed_workloads(graph, resource.root)
+    exposed = facts.exposed_workloads(resource.root)
     chain = None if resource.address in exposed else lateral_chain(net, resource.address, exposed)
     return Explanation(node, resource, tuple(rows), None, tuple(via_lb), tuple(lateral), chain)
 

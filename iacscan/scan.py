@@ -1,8 +1,10 @@
-"""``scan(paths, options) -> ScanResult``: the whole pipeline as named steps.
+"""``scan(paths, options) -> ScanResult``: the one pipeline, as named steps.
 
-load (parse, evaluate, graph) -> check (rules) -> decide (selection, suppressions, baseline,
-thresholds) -> the result every reporter consumes. The CLI only builds ScanOptions and picks
-a reporter.
+load (parse, evaluate, graph) -> analyze (network, exposure, LB chains, lateral flows, policy
+documents) -> check (rules) -> decide (selection, suppressions, baseline, thresholds) -> the
+result every consumer reads: reporters, ``explain`` and the graph exporters (which receive
+its facts and kept findings and never run rules themselves). The CLI only builds ScanOptions
+and picks a reporter, an explanation or an exporter.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from iacscan.api import LoadResult, load
 from iacscan.cache import Progress
 from iacscan.decide import decide, read_baseline, select_rules
+from iacscan.graph.facts import Facts, analyze
 from iacscan.model import Finding, Location, ScanError
 from iacscan.notices import group, split
 from iacscan.rules.context import annotate
@@ -56,6 +59,7 @@ class ScanResult:
     disabled: list[str] = field(default_factory=list)  # rules switched off by the selection
     settings_file: str = ""  # the .iacscan.yml the settings came from, if any
     places: dict[str, Location] = field(default_factory=dict)  # graph node -> its block
+    facts: Facts | None = None  # the analysis step's result, for explain and exports
 
     @property
     def warnings(self) -> list[ScanError]:
@@ -96,6 +100,7 @@ class ScanOptions:
     skip_paths: list[str] = field(default_factory=list)  # globs relative to the scanned root
     allow_no_rules: bool = False  # a selection that leaves no rule is otherwise an error
     aws: dict[str, str] = field(default_factory=dict)  # region, account_id, partition
+    check: bool = True  # run the rules; False: load and analyse only (explain, bare graphs)
 
 
 class SelectionError(ValueError):
@@ -134,9 +139,10 @@ def changed_nodes(loaded: LoadResult) -> set[str]:
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
-    """Load, check and decide: the library entry point behind ``iacscan scan``."""
+    """Load, analyse, check and decide: the library entry point behind ``iacscan scan``,
+    ``iacscan graph`` and ``iacscan explain`` (the last two read ``facts``)."""
     options = options or ScanOptions()
-    rules, disabled = choose_rules(options)
+    rules, disabled = choose_rules(options) if options.check else ([], [])
     loaded = load(
         paths,
         var_files=options.var_files,
@@ -151,12 +157,28 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         skip_paths=options.skip_paths,
         aws=options.aws,
     )
+    facts = analyze(loaded.graph)
+    if not options.check:
+        errors, notices = split(sorted(set(loaded.errors)))
+        count = len(loaded.resources)
+        return ScanResult(
+            loaded.root, loaded.files, count, [], errors=errors, loaded=loaded, facts=facts,
+            notices=notices, skipped=loaded.skipped,
+        )  # fmt: skip
+    return check(loaded, facts, rules, disabled, options)
+
+
+def check(
+    loaded: LoadResult, facts: Facts, rules: list[Rule], disabled: list[str], options: ScanOptions
+) -> ScanResult:
+    """The rules over the analysed model, then the decisions (suppressions, baseline,
+    thresholds, ``--changed-only``)."""
     settings = {
         "allowed_registries": options.allowed_registries,
         "public_ports": options.public_ports,
     }
-    engine = run_rules(rules, loaded.resources, loaded.graph, settings)
-    found = dedupe(annotate(engine.findings, rules, loaded.resources, loaded.graph))
+    engine = run_rules(rules, loaded.resources, facts, settings)
+    found = dedupe(annotate(engine.findings, rules, loaded.resources, facts))
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}
     baseline = read_baseline(options.baseline) if options.baseline else None
     decision = decide(
@@ -186,4 +208,5 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         skipped=loaded.skipped,
         disabled=disabled,
         places=blocks,
+        facts=facts,
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from iacscan.api import LoadResult, load
+from iacscan.scan import ScanOptions, ScanResult, scan
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -24,3 +25,9 @@ def load_fixture(relative: str, **kwargs) -> LoadResult:
 
 def by_address(result: LoadResult) -> dict:
     return {r.address: r for r in result.resources}
+
+
+def scan_fixture(relative: str, **kwargs) -> ScanResult:
+    """The whole pipeline (load, analyse, check, decide) over a fixture, as the CLI runs it."""
+    options = ScanOptions(environ=kwargs.pop("environ", {}), jobs=kwargs.pop("jobs", 1), **kwargs)
+    return scan([FIXTURES / relative], options)

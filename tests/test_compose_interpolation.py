@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from iacscan.api import load
-from iacscan.compose.interpolate import Substituted, interpolate_text, parse_dotenv
-from iacscan.model.values import Unknown
+from iacscan.compose.interpolate import interpolate_text, parse_dotenv
+from iacscan.model.values import Substituted, Unknown
 from iacscan.scan import ScanOptions, scan
 
 ENV = {"SET": "value", "EMPTY": ""}

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from iacscan.api import LoadResult, load
 from iacscan.cli import main
-from iacscan.compose.reach import peers, service_exposure
+from iacscan.graph.compose_reach import peers, service_exposure
 from iacscan.scan import ScanOptions, scan
 
 PROJECT = """\

@@ -14,6 +14,7 @@ import pytest
 
 from iacscan.api import load
 from iacscan.containers import ecs
+from iacscan.graph.facts import analyze
 from iacscan.model import Finding, Location, Resource
 from iacscan.model.values import Ref, Unknown
 from iacscan.rules.engine import run_rules
@@ -35,7 +36,7 @@ def findings(root: Path, rule_ids: list[str] | None = None) -> list[Finding]:
     result = load([root], environ={}, jobs=1, use_cache=False)
     assert result.errors == []
     rules = [RULES[r] for r in rule_ids] if rule_ids else ECS_RULES
-    engine = run_rules(rules, result.resources, result.graph)
+    engine = run_rules(rules, result.resources, analyze(result.graph))
     assert engine.errors == []
     return engine.findings
 
@@ -258,9 +259,9 @@ def test_allow_list_setting_reaches_the_registry_rule(tmp_path: Path) -> None:
     )
     result = load([tmp_path], environ={}, jobs=1, use_cache=False)
     rule = [RULES["IAC-AWS-ECS-011"]]
-    assert run_rules(rule, result.resources, result.graph).findings == []
+    assert run_rules(rule, result.resources, analyze(result.graph)).findings == []
     settings = {"allowed_registries": ["ghcr.io"]}
-    (finding,) = run_rules(rule, result.resources, result.graph, settings).findings
+    (finding,) = run_rules(rule, result.resources, analyze(result.graph), settings).findings
     assert finding.evidence == (
         "container_definitions[0].image: nginx:1.25 is from docker.io/library/nginx",
         "allowed: ghcr.io",

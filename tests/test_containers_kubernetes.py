@@ -13,6 +13,7 @@ import pytest
 
 from iacscan.api import load
 from iacscan.containers import kubernetes
+from iacscan.graph.facts import analyze
 from iacscan.model import Finding, Location, Resource
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
@@ -63,7 +64,7 @@ def findings(root: Path, text: str, rule_ids: list[str]) -> list[Finding]:
     (root / "main.tf").write_text(text, encoding="utf-8")
     result = load([root], environ={}, jobs=1, use_cache=False)
     assert result.errors == []
-    engine = run_rules([RULES[r] for r in rule_ids], result.resources, result.graph)
+    engine = run_rules([RULES[r] for r in rule_ids], result.resources, analyze(result.graph))
     assert engine.errors == []
     return engine.findings
 

@@ -121,13 +121,14 @@ resource "aws_iam_policy" "p" {
 
 
 def test_a_rendered_document_used_by_a_policy_keeps_its_statement_lines():
-    from iacscan.policies.collect import configuration_of, policy_value
+    from iacscan.graph.facts import analyze
+    from iacscan.policies.collect import policy_value
 
     result = load_fixture("terraform/eval/data_sources")
     role = by_address(result)["aws_iam_role.app"]
     assert json.loads(role.attrs["assume_role_policy"])["Statement"][0]["Action"] == (
         "sts:AssumeRole"
     )
-    config = configuration_of(result.graph, role)
+    config = analyze(result.graph).policies(role)
     policy = policy_value(config, role.attrs["assume_role_policy"], role, "assume_role_policy")
     assert [s.where for s in policy.statements] == ["main.tf:11"]

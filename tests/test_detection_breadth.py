@@ -12,6 +12,7 @@ import pytest
 from iacscan.api import load
 from iacscan.config import ConfigError, read_config
 from iacscan.containers.kubernetes import POD_SPEC_PATHS, WORKLOAD_TYPES
+from iacscan.graph.facts import analyze
 from iacscan.model import Finding
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
@@ -25,7 +26,7 @@ def findings(tmp_path: Path, rule_id: str, files: dict[str, str], **settings) ->
         (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
     loaded = load([tmp_path], environ={}, jobs=1, use_cache=False)
     assert loaded.errors == []
-    engine = run_rules([RULES[rule_id]], loaded.resources, loaded.graph, settings)
+    engine = run_rules([RULES[rule_id]], loaded.resources, analyze(loaded.graph), settings)
     assert engine.errors == []
     return engine.findings
 
@@ -156,7 +157,7 @@ def test_peering_route_to_an_undeclared_connection_is_a_peering_route(tmp_path: 
         "vpc_peering_connection_id: reference to undeclared resource "
         "aws_vpc_peering_connection.elsewhere"
     ]
-    engine = run_rules([RULES["IAC-AWS-VPC-005"]], loaded.resources, loaded.graph)
+    engine = run_rules([RULES["IAC-AWS-VPC-005"]], loaded.resources, analyze(loaded.graph))
     assert [(f.status, f.location.line) for f in engine.findings] == [("fail", 1)]
 
 

@@ -11,6 +11,7 @@ from conftest import FIXTURES, load_fixture
 from iacscan.api import load
 from iacscan.cli import main
 from iacscan.explain import NOT_A_WORKLOAD, UnknownAddress, explain, render_table, resolve
+from iacscan.graph.facts import analyze
 
 ROUTES = str(FIXTURES / "exposure" / "routes")
 OPEN_SSH = "aws_instance.open_via_explicit_table"
@@ -164,7 +165,7 @@ def test_lateral_flows_and_lb_chains_are_listed_after_the_internet_rows() -> Non
 
 def test_undetermined_rows_list_unknowns_and_assumptions_under_the_table() -> None:
     loaded = load_fixture("exposure/unknowns")
-    explanation = explain(loaded.graph, "aws_instance.default_vpc_unknown_source")
+    explanation = explain(analyze(loaded.graph), "aws_instance.default_vpc_unknown_source")
     text = render_table(explanation)
     assert "UNDETERMINED" in text
     assert text.endswith(
@@ -175,7 +176,7 @@ def test_undetermined_rows_list_unknowns_and_assumptions_under_the_table() -> No
 
 
 def test_rows_are_sorted_by_family_protocol_and_ports() -> None:
-    explanation = explain(load_fixture("exposure/routes").graph, OPEN_SSH)
+    explanation = explain(analyze(load_fixture("exposure/routes").graph), OPEN_SSH)
     keys = [(v.family, v.protocol, v.ports) for v in explanation.verdicts]
     assert keys == sorted(keys)
     assert explanation.workload
@@ -196,7 +197,7 @@ def test_data_sources_are_not_workloads(tmp_path) -> None:
         'data "aws_instance" "existing" {\n  instance_id = "i-1"\n}\n'
     )
     graph = load([tmp_path], environ={}, jobs=1, use_cache=False).graph
-    explanation = explain(graph, "data.aws_instance.existing")
+    explanation = explain(analyze(graph), "data.aws_instance.existing")
     assert explanation.note == NOT_A_WORKLOAD
     assert explanation.verdicts == ()
 

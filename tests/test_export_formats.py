@@ -18,11 +18,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import load_fixture
+from conftest import scan_fixture
 
 from iacscan.export import EXPORTERS
-from iacscan.export.findings import findings_of
-from iacscan.export.view import View, ViewOptions, build_view
+from iacscan.export.view import build_view
+from iacscan.export.viewmodel import View, ViewOptions
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "export"
 UPDATE = os.environ.get("IACSCAN_UPDATE_GOLDEN") == "1"
@@ -42,14 +42,13 @@ VARIANTS = {
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    return load_fixture("graph")
+def scanned():
+    return scan_fixture("graph")
 
 
 @pytest.fixture(scope="module")
-def views(loaded) -> dict[str, View]:
-    findings = findings_of(loaded)
-    return {name: build_view(loaded.graph, findings, o) for name, o in VARIANTS.items()}
+def views(scanned) -> dict[str, View]:
+    return {name: build_view(scanned.facts, scanned.findings, o) for name, o in VARIANTS.items()}
 
 
 def check_golden(name: str, text: str) -> None:
@@ -69,8 +68,8 @@ def test_golden_output(views, fmt, variant):
 
 @pytest.mark.parametrize("fmt", sorted(EXPORTERS))
 def test_byte_identical_from_a_fresh_load(views, fmt):
-    again = load_fixture("graph")
-    view = build_view(again.graph, findings_of(again))
+    again = scan_fixture("graph")
+    view = build_view(again.facts, again.findings)
     assert EXPORTERS[fmt](view) == EXPORTERS[fmt](views["default"])
 
 

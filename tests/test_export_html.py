@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
-from iacscan.api import load
 from iacscan.export import html
-from iacscan.export.findings import findings_of
 from iacscan.export.view import build_view
+from iacscan.scan import ScanOptions, scan
 
 CHROMIUM = next(
     (shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None
@@ -141,9 +140,10 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    loaded = load([FIXTURES / "graph"], use_cache=False)
+    result = scan([FIXTURES / "graph"], ScanOptions(use_cache=False))
     target = tmp_path_factory.mktemp("html") / "graph.html"
-    target.write_text(html.render(build_view(loaded.graph, findings_of(loaded))), encoding="utf-8")
+    assert result.facts is not None
+    target.write_text(html.render(build_view(result.facts, result.findings)), encoding="utf-8")
     return target
 
 

@@ -12,7 +12,9 @@ from conftest import FIXTURES, load_fixture
 from iacscan.cli import main
 from iacscan.explain import UnknownAddress
 from iacscan.export import EXPORTERS
-from iacscan.export.view import ViewOptions, build_view
+from iacscan.export.view import build_view
+from iacscan.export.viewmodel import ViewOptions
+from iacscan.graph.facts import analyze
 
 MODULES = {
     "main.tf": 'module "net" {\n  source = "./modules/net"\n  count  = 2\n'
@@ -31,7 +33,7 @@ def graph():
 
 
 def test_containment_vpc_subnet_workload_and_compose(graph):
-    view = build_view(graph)
+    view = build_view(analyze(graph))
     parents = {n.id: n.parent for n in view.nodes if n.parent}
     assert {k: v for k, v in parents.items() if "shop:aws_vpc.main" not in (k, v)} == {
         "shop:aws_instance.app[0]": "shop:aws_subnet.private[0]",
@@ -52,7 +54,7 @@ def test_containment_vpc_subnet_workload_and_compose(graph):
 
 
 def test_verdicts_count_load_balancer_chains(graph):
-    verdicts = {n.id: n.verdict for n in build_view(graph).nodes if n.verdict}
+    verdicts = {n.id: n.verdict for n in build_view(analyze(graph)).nodes if n.verdict}
     assert verdicts == {
         "shop:aws_db_instance.orders": "CLOSED",
         "shop:aws_instance.app[0]": "OPEN",  # behind the internet-facing ALB
@@ -68,7 +70,7 @@ def test_verdicts_count_load_balancer_chains(graph):
 def test_compose_flows_from_the_internet_and_between_services(graph):
     flows = sorted(
         (e.source, e.target, e.attribute, e.via)
-        for e in build_view(graph).edges
+        for e in build_view(analyze(graph)).edges
         if e.kind == "reaches" and "tools" in e.target
     )
     assert flows == [
@@ -83,13 +85,19 @@ def test_compose_flows_from_the_internet_and_between_services(graph):
 
 
 def test_layers_select_edge_kinds(graph):
-    kinds = lambda layers: {e.layer for e in build_view(graph, (), ViewOptions(edges=layers)).edges}  # noqa: E731
+    facts = analyze(graph)
+
+    def kinds(layers):
+        return {e.layer for e in build_view(facts, (), ViewOptions(edges=layers)).edges}
+
     assert kinds(("flows",)) == {"flows"}
     assert kinds(("references", "relations")) == {"references", "relations"}
 
 
 def test_focus_keeps_the_neighbourhood_and_its_boxes(graph):
-    view = build_view(graph, (), ViewOptions(focus="shop:aws_lb.web", depth=1, edges=("flows",)))
+    view = build_view(
+        analyze(graph), (), ViewOptions(focus="shop:aws_lb.web", depth=1, edges=("flows",))
+    )
     assert [n.id for n in view.nodes] == [
         "internet",
         "shop:aws_instance.app[0]",
@@ -102,11 +110,11 @@ def test_focus_keeps_the_neighbourhood_and_its_boxes(graph):
         "shop:aws_vpc.main",
     ]
     with pytest.raises(UnknownAddress):
-        build_view(graph, (), ViewOptions(focus="aws_lb.nope"))
+        build_view(analyze(graph), (), ViewOptions(focus="aws_lb.nope"))
 
 
 def test_exposure_only_and_redact(graph):
-    view = build_view(graph, (), ViewOptions(exposure_only=True, redact=True))
+    view = build_view(analyze(graph), (), ViewOptions(exposure_only=True, redact=True))
     assert {e.kind for e in view.edges} == {"reaches"}
     assert "shop:aws_security_group.app" not in view.index
     document = json.loads(EXPORTERS["json"](view))
@@ -121,7 +129,7 @@ def test_exposure_only_and_redact(graph):
 
 
 def test_instances_collapse_with_count_worst_verdict_and_merged_edges(graph):
-    view = build_view(graph, (), ViewOptions(collapse_instances=True))
+    view = build_view(analyze(graph), (), ViewOptions(collapse_instances=True))
     app = view.index["shop:aws_instance.app"]
     assert (app.kind, app.count, app.verdict, app.parent) == (
         "instances",
@@ -139,15 +147,15 @@ def test_modules_collapse_and_large_exports_start_collapsed(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     graph = load_fixture(str(tmp_path)).graph
-    modules = build_view(graph, (), ViewOptions(collapse_modules=True))
+    modules = build_view(analyze(graph), (), ViewOptions(collapse_modules=True))
     assert [(n.id, n.kind, n.count) for n in modules.nodes] == [
         ("aws_s3_bucket.logs", "resource", 1),
         ("module.net", "modules", 8),
     ]
-    auto = build_view(graph, (), ViewOptions(auto_collapse=5))
+    auto = build_view(analyze(graph), (), ViewOptions(auto_collapse=5))
     assert auto.collapsed == ("instances",)
     assert len(auto.nodes) == 5
-    assert build_view(graph, (), ViewOptions(auto_collapse=4)).collapsed == (
+    assert build_view(analyze(graph), (), ViewOptions(auto_collapse=4)).collapsed == (
         "instances",
         "modules",
     )

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from iacscan.api import LoadResult, load
-from iacscan.graph.network import Verdict, workload_exposure
+from iacscan.graph.facts import analyze
+from iacscan.graph.network import Verdict
 from iacscan.graph.network.sets import INTERNET, intersect, spans, subtract, to_cidrs, union
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
@@ -30,7 +31,7 @@ def loaded() -> dict[str, LoadResult]:
 
 
 def at(result: LoadResult, node: str, port: int, family: int = 4, protocol: str = "tcp") -> Verdict:
-    verdicts = workload_exposure(result.graph, node)
+    verdicts = analyze(result.graph).exposure(node)
     assert verdicts, f"{node} is not a workload"
     found = [
         v
@@ -207,7 +208,7 @@ def test_aws_default_security_group_admits_only_itself(loaded: dict[str, LoadRes
 
 
 def test_non_workloads_have_no_verdicts(loaded: dict[str, LoadResult]) -> None:
-    assert workload_exposure(loaded["workloads"].graph, "aws_vpc.main") == []
+    assert analyze(loaded["workloads"].graph).exposure("aws_vpc.main") == []
 
 
 # -- unknowns and assumptions -------------------------------------------------------------------
@@ -236,9 +237,9 @@ def test_open_sg_without_route_keeps_the_sg_finding_only() -> None:
     result = load(
         [FIXTURES / "rules" / "IAC-AWS-EXPOSURE-001" / "pass"], environ={}, jobs=1, use_cache=False
     )
-    sg = run_rules([RULES["IAC-AWS-SG-001"]], result.resources, result.graph)
+    sg = run_rules([RULES["IAC-AWS-SG-001"]], result.resources, analyze(result.graph))
     assert {f.resource for f in sg.findings} == {"aws_security_group.admin_from_world"}
-    exposure = run_rules([RULES["IAC-AWS-EXPOSURE-001"]], result.resources, result.graph)
+    exposure = run_rules([RULES["IAC-AWS-EXPOSURE-001"]], result.resources, analyze(result.graph))
     assert exposure.findings == []
 
 
@@ -246,7 +247,7 @@ def test_finding_evidence_lists_the_verdict() -> None:
     result = load(
         [FIXTURES / "rules" / "IAC-AWS-EXPOSURE-001" / "fail"], environ={}, jobs=1, use_cache=False
     )
-    engine = run_rules([RULES["IAC-AWS-EXPOSURE-001"]], result.resources, result.graph)
+    engine = run_rules([RULES["IAC-AWS-EXPOSURE-001"]], result.resources, analyze(result.graph))
     finding = next(f for f in engine.findings if f.resource == "aws_instance.ssh_open_to_world")
     assert finding.evidence[:6] == (
         "verdict: OPEN (IPv4)",

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from iacscan.api import LoadResult, load
+from iacscan.graph.facts import analyze
 from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import Flow, reachers
-from iacscan.graph.network.model import network_of
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
 
@@ -30,7 +30,7 @@ def loaded() -> LoadResult:
 
 
 def flows(result: LoadResult) -> dict[tuple[str, str, str], tuple]:
-    net = network_of(result.graph, result.resources[0])
+    net = analyze(result.graph).network(result.resources[0])
     found: dict[tuple[str, str, str], tuple] = {}
     for resource in result.resources:
         for f in reachers(net, resource.address):
@@ -84,7 +84,7 @@ def test_what_reaches_nothing(loaded: LoadResult) -> None:
 
 
 def test_unknowns_say_why(loaded: LoadResult) -> None:
-    net = network_of(loaded.graph, loaded.resources[0])
+    net = analyze(loaded.graph).network(loaded.resources[0])
     by_source: dict[str, Flow] = {f.source: f for f in reachers(net, "aws_instance.half")}
     assert by_source["aws_instance.client"].unknowns == (
         "aws_security_group.from_half_of_a.ingress[0]: covers only part of "
@@ -101,7 +101,9 @@ def test_unknowns_say_why(loaded: LoadResult) -> None:
 def test_lateral_rule_evidence_lists_every_hop() -> None:
     rule = next(r for r in load_rules() if r.id == "IAC-AWS-EXPOSURE-006")
     result = load([ROOT / "rules" / rule.id / "fail"], environ={}, jobs=1, use_cache=False)
-    findings = {f.resource: f for f in run_rules([rule], result.resources, result.graph).findings}
+    findings = {
+        f.resource: f for f in run_rules([rule], result.resources, analyze(result.graph)).findings
+    }
     cache = findings["aws_elasticache_cluster.sessions_reachable_over_app"]
     assert cache.status == "fail"
     assert cache.evidence == (
@@ -128,7 +130,7 @@ def hops(chain: Chain | None) -> list[tuple[str, str, str]] | None:
 
 
 def test_chain_search_prefers_sure_flows_and_respects_max_hops(loaded: LoadResult) -> None:
-    net = network_of(loaded.graph, loaded.resources[0])
+    net = analyze(loaded.graph).network(loaded.resources[0])
     db = "aws_db_instance.db"
     sure = lateral_chain(net, db, {"aws_instance.client": True, "aws_instance.unknown_group": True})
     assert sure is not None and sure.sure
@@ -145,7 +147,7 @@ def test_chain_search_prefers_sure_flows_and_respects_max_hops(loaded: LoadResul
 
 def test_chains_run_over_several_hops(loaded: LoadResult) -> None:
     """default_two -> default_one (default SG) -> behind_nacl (subnet a's CIDR, NACL 5432)."""
-    net = network_of(loaded.graph, loaded.resources[0])
+    net = analyze(loaded.graph).network(loaded.resources[0])
     chain = lateral_chain(net, "aws_instance.behind_nacl", {"aws_instance.default_two": True})
     assert hops(chain) == [
         ("aws_instance.default_two", "aws_instance.default_one", "OPEN"),
@@ -161,7 +163,7 @@ def test_flows_cross_a_peering_only_with_routes_both_ways() -> None:
     assert {k: v[:2] for k, v in flows(result).items()} == {
         ("app", "db_over_peering", "tcp"): ("OPEN", ((5432, 5432),)),
     }
-    net = network_of(result.graph, result.resources[0])
+    net = analyze(result.graph).network(result.resources[0])
     exposed = {"aws_instance.app": True}
     assert hops(lateral_chain(net, "aws_instance.db_over_peering", exposed)) == [
         ("aws_instance.app", "aws_instance.db_over_peering", "OPEN")
@@ -177,7 +179,7 @@ def test_flows_cross_a_transit_gateway_for_sure_only_through_its_default_table()
         ("hub", "db_in_spoke", "tcp"): ("OPEN", ((5432, 5432),)),
         ("hub", "db_behind_custom_table", "tcp"): ("UNDETERMINED", ((5432, 5432),)),
     }
-    net = network_of(result.graph, result.resources[0])
+    net = analyze(result.graph).network(result.resources[0])
     exposed = {"aws_instance.hub": True}
     chain = lateral_chain(net, "aws_instance.db_behind_custom_table", exposed)
     assert chain is not None and not chain.sure

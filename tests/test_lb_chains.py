@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from iacscan.api import LoadResult, load
+from iacscan.graph.facts import analyze
 from iacscan.graph.network.exposure import Verdict
-from iacscan.graph.network.lb_chains import lb_exposure
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
 
@@ -27,7 +27,7 @@ def loaded() -> LoadResult:
 
 def chain(result: LoadResult, node: str) -> Verdict:
     """The one IPv4 chain verdict of a target."""
-    found = [v for v in lb_exposure(result.graph, node) if v.family == 4]
+    found = [v for v in analyze(result.graph).lb_exposure(node) if v.family == 4]
     assert len(found) == 1
     return found[0]
 
@@ -122,7 +122,7 @@ def test_unknown_target_id_is_undetermined() -> None:
 
 def test_rule_reports_only_open_chains_on_sensitive_ports(loaded: LoadResult) -> None:
     rule = next(r for r in load_rules() if r.id == "IAC-AWS-EXPOSURE-005")
-    engine = run_rules([rule], loaded.resources, loaded.graph)
+    engine = run_rules([rule], loaded.resources, analyze(loaded.graph))
     assert engine.errors == []
     found = {(f.resource, f.status) for f in engine.findings}
     assert found == {

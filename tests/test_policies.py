@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from iacscan.api import load
+from iacscan.graph.facts import analyze
 from iacscan.model import Resource
 from iacscan.model.values import Ref, Unknown
 from iacscan.policies import actions
 from iacscan.policies.actions import classify, expand, matches, operations
-from iacscan.policies.collect import configuration_of, policy_value, role_policies
+from iacscan.policies.collect import policy_value, role_policies
 from iacscan.policies.document import Policy, Statement, parse, statement_lines
 from iacscan.policies.judge import (
     covers_all_repositories,
@@ -128,7 +129,7 @@ def render_fixture(tmp_path: Path, text: str) -> tuple[Policy, list[Resource]]:
     result = load([tmp_path], environ={}, jobs=1, use_cache=False)
     assert result.errors == []
     owner = next(r for r in result.resources if r.address == "aws_iam_policy.subject")
-    config = configuration_of(result.graph, owner)
+    config = analyze(result.graph).policies(owner)
     return policy_value(config, owner.attrs["policy"], owner, "policy"), result.resources
 
 
@@ -291,7 +292,7 @@ def test_role_policies_from_every_form(tmp_path: Path) -> None:
     render_fixture(tmp_path, text)
     result = load([tmp_path], environ={}, jobs=1, use_cache=False)
     role = next(r for r in result.resources if r.address == "aws_iam_role.r")
-    policies = role_policies(configuration_of(result.graph, role), role)
+    policies = role_policies(analyze(result.graph).policies(role), role)
     assert [(p.origin, p.maybe) for p in policies] == [
         ("aws_iam_role.r.inline_policy[0].policy", False),
         ("AWS managed policy AmazonEC2ContainerRegistryReadOnly", False),

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 from iacscan.api import load
+from iacscan.graph.facts import analyze
 from iacscan.model import Finding
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
@@ -17,7 +18,7 @@ def findings(tmp_path: Path, rule_id: str, text: str, **settings: object) -> lis
     (tmp_path / "main.tf").write_text(textwrap.dedent(text), encoding="utf-8")
     result = load([tmp_path], environ={}, jobs=1, use_cache=False)
     assert result.errors == []
-    engine = run_rules([RULES[rule_id]], result.resources, result.graph, settings)
+    engine = run_rules([RULES[rule_id]], result.resources, analyze(result.graph), settings)
     assert engine.errors == []
     return sorted(engine.findings, key=lambda f: (f.location.line, f.resource))
 

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from iacscan.api import LoadResult, load
+from iacscan.graph.facts import analyze
 from iacscan.model import Finding
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
@@ -83,7 +84,7 @@ def run(rule: Rule, directory: Path) -> set[Key]:
     assert result.errors == []
     settings_file = directory.parent / "settings.yaml"
     settings = yaml.safe_load(settings_file.read_text()) if settings_file.is_file() else {}
-    engine = run_rules([rule], result.resources, result.graph, settings)
+    engine = run_rules([rule], result.resources, analyze(result.graph), settings)
     assert engine.errors == []
     return {key(finding, result) for finding in engine.findings}
 

@@ -18,16 +18,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from iacscan.compose.yamltree import LList, LMap
-from iacscan.model.values import Unknown
+from iacscan.model.values import Substituted, Unknown
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATORS = (":-", "-", ":?", "?", ":+", "+")
-
-
-class Substituted(str):
-    """A string value that contains a value taken from the environment or ``.env``."""
-
-    __slots__ = ()
 
 
 class _Unset(Exception):

@@ -10,12 +10,11 @@ reports it with the entry's line and goes on.
 from __future__ import annotations
 
 import ipaddress
-import posixpath
 import re
 from typing import Any
 
-from iacscan.compose.interpolate import Substituted
-from iacscan.model.values import Unknown
+from iacscan.model.paths import host_path
+from iacscan.model.values import Substituted, Unknown
 
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -94,13 +93,6 @@ def parse_port(item: Any) -> Any:
             raise SyntaxProblem(f"invalid host IP {host_ip!r} in {str(item)!r}") from None
     published = parts[0] if len(parts) == 2 else None
     return _port(parts[-1], published, host_ip, protocol or "tcp", None)
-
-
-def host_path(source: str) -> str:
-    """A bind source as the host sees it: absolute paths normalized (``/var/run/../x``)."""
-    if source.startswith("//") or not source.startswith("/"):
-        return source  # a Windows named pipe (//./pipe/docker_engine) or a relative path
-    return posixpath.normpath(source)
 
 
 def _is_bind(source: str) -> bool:

@@ -13,19 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from iacscan.export.view import (
+from iacscan.export.viewmodel import (
     View,
     ViewEdge,
     ViewNode,
+    ViewOptions,
     mark_containment,
     worst_severity,
     worst_verdict,
 )
-
-if TYPE_CHECKING:
-    from iacscan.export.view import ViewOptions
 
 _INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]$')
 _MODULE = re.compile(r"^module\.[^.\[]+")
@@ -116,7 +113,7 @@ def collapse(view: View, key: Callable[[ViewNode], str | None], kind: str) -> Vi
             nodes.append(replace(node, parent=parent if parent != node.id else None))
     nodes.sort(key=lambda n: n.id)
     edges = mark_containment(nodes, _merge_edges(view.edges, mapped))
-    return View(nodes, edges, view.graph, view.redact, (*view.collapsed, kind))
+    return replace(view, nodes=nodes, edges=edges, collapsed=(*view.collapsed, kind))
 
 
 def collapse_as_needed(view: View, options: ViewOptions) -> View:

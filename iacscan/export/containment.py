@@ -15,8 +15,8 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.compose.reach import networks_of
-from iacscan.graph.network.model import network_of
+from iacscan.graph.compose_reach import networks_of
+from iacscan.graph.facts import Facts
 from iacscan.graph.network.placement import PLACERS
 from iacscan.model import Resource
 
@@ -47,9 +47,9 @@ def _narrowest(graph: nx.MultiDiGraph, subnets: list[str]) -> str | None:
     return _vpc_of(graph, subnets) if subnets else None
 
 
-def _placed_subnets(graph: nx.MultiDiGraph, resource: Resource, ids: dict[Any, str]) -> list[str]:
+def _placed_subnets(facts: Facts, resource: Resource, ids: dict[Any, str]) -> list[str]:
     """Subnet nodes of a workload, as the exposure analysis places it."""
-    net = network_of(graph, resource)
+    net = facts.network(resource)
     place = PLACERS[resource.type](net, resource)
     found = set()
     for value in place.subnets:
@@ -59,13 +59,12 @@ def _placed_subnets(graph: nx.MultiDiGraph, resource: Resource, ids: dict[Any, s
     return sorted(found)
 
 
-def _aws_parent(
-    graph: nx.MultiDiGraph, node: str, resource: Resource, ids: dict[Any, str]
-) -> str | None:
+def _aws_parent(facts: Facts, node: str, resource: Resource, ids: dict[Any, str]) -> str | None:
+    graph = facts.graph
     if resource.type in VPCS:
         return None
     if resource.type in PLACERS and resource.mode == "managed":
-        subnets = _placed_subnets(graph, resource, ids)
+        subnets = _placed_subnets(facts, resource, ids)
     else:
         subnets = [] if resource.type in SUBNETS else _targets(graph, node, "in_subnet", SUBNETS)
     if subnets:
@@ -83,8 +82,9 @@ def _compose_parent(graph: nx.MultiDiGraph, node: str, resource: Resource) -> st
     return PROJECT + resource.root
 
 
-def parents(graph: nx.MultiDiGraph) -> dict[str, str]:
+def parents(facts: Facts) -> dict[str, str]:
     """Node -> its containment parent, for the nodes that have one."""
+    graph = facts.graph
     ids = {(d["resource"].root, d["resource"].address): n for n, d in graph.nodes(data=True)}
     found: dict[str, str] = {}
     for node, data in sorted(graph.nodes(data=True)):
@@ -92,7 +92,7 @@ def parents(graph: nx.MultiDiGraph) -> dict[str, str]:
         if resource.type in COMPOSE_TYPES:
             found[node] = _compose_parent(graph, node, resource)
             continue
-        parent = _aws_parent(graph, node, resource, ids)
+        parent = _aws_parent(facts, node, resource, ids)
         if parent is not None and parent != node:
             found[node] = parent
     for node in sorted(graph.nodes):

@@ -11,10 +11,10 @@ import json
 from typing import Any
 
 from iacscan.export.json_graph import attributes
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 
 
-def _node(node: ViewNode, redact: bool) -> dict[str, Any]:
+def _node(node: ViewNode, view: View) -> dict[str, Any]:
     data: dict[str, Any] = {"id": node.id, "label": node.label, "type": node.type}
     optional = (
         ("kind", node.kind if node.kind != "resource" else None),
@@ -26,7 +26,7 @@ def _node(node: ViewNode, redact: bool) -> dict[str, Any]:
     )
     data.update((key, value) for key, value in optional if value is not None)
     if node.kind == "resource" and node.resource is not None:
-        data["attributes"] = attributes(node.resource, redact)
+        data["attributes"] = attributes(node.resource, view.redact, view.show_values)
     classes = [node.kind]
     classes += [node.verdict.lower()] if node.verdict else []
     classes += [f"sev-{node.severity}"] if node.severity else []
@@ -50,7 +50,7 @@ def _edge(number: int, edge: ViewEdge) -> dict[str, Any]:
 
 def render(view: View) -> str:
     elements = {
-        "nodes": [_node(node, view.redact) for node in view.nodes],
+        "nodes": [_node(node, view) for node in view.nodes],
         "edges": [_edge(number, edge) for number, edge in enumerate(view.edges)],
     }
     return json.dumps({"elements": elements}, indent=2, ensure_ascii=False) + "\n"

@@ -8,7 +8,7 @@ width, so both survive a black-and-white print.
 
 from __future__ import annotations
 
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 
 EDGE_STYLES = {
     "references": 'color="gray60"',

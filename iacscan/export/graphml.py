@@ -12,7 +12,7 @@ import json
 from xml.sax.saxutils import escape, quoteattr
 
 from iacscan.export.json_graph import attributes
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 
 NODE_KEYS = (
     ("label", "string"),
@@ -58,9 +58,10 @@ def _data(prefix: str, values: list[tuple[str, object]]) -> list[str]:
     return lines
 
 
-def _node(node: ViewNode, redact: bool) -> list[str]:
+def _node(node: ViewNode, view: View) -> list[str]:
     resource = node.resource if node.kind == "resource" else None
-    attrs = json.dumps(attributes(resource, redact), sort_keys=True) if resource else None
+    shown = attributes(resource, view.redact, view.show_values) if resource else None
+    attrs = json.dumps(shown, sort_keys=True) if resource else None
     values: list[tuple[str, object]] = [
         ("label", node.label),
         ("type", node.type),
@@ -101,7 +102,7 @@ def render(view: View) -> str:
         '  <graph id="iacscan" edgedefault="directed">',
     ]
     for node in view.nodes:
-        lines += _node(node, view.redact)
+        lines += _node(node, view)
     for number, edge in enumerate(view.edges):
         lines += _edge(number, edge)
     lines += ["  </graph>", "</graphml>"]

@@ -16,7 +16,7 @@ from html import escape
 from iacscan.export.html_assets import CSS, SCRIPT
 from iacscan.export.html_panel import panel_data, paths_from_internet
 from iacscan.export.layout import ROOT, Box, Layout, clip, layout
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 MAX_LABEL = 30

@@ -7,13 +7,14 @@ viewer cannot disagree with ``explain`` or ``scan``.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
+
+import networkx as nx
 
 from iacscan.explain import NOT_A_WORKLOAD, explain
 from iacscan.export.json_graph import attributes
 from iacscan.export.verdicts import RANK
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 from iacscan.graph.network.exposure import Verdict
 from iacscan.graph.network.flows import INTERNET
 from iacscan.graph.network.sets import ports_text, span_text
@@ -24,20 +25,20 @@ MAX_ROWS = 30
 def paths_from_internet(edges: list[ViewEdge]) -> dict[str, list[int]]:
     """For every node a chain of ``reaches`` edges leads to: the edge indices of one
     shortest chain from the internet (breadth-first; OPEN edges tried before RESTRICTED
-    ones, then in sorted order, so the path shown is the widest open door)."""
-    following: dict[str, list[tuple[int, str, int]]] = {}
+    ones, then in sorted order, so the path shown is the widest open door). networkx walks
+    successors in insertion order, so the edges go in in that preference order."""
+    best: dict[tuple[str, str], tuple[int, int]] = {}  # (source, target) -> (rank, index)
     for index, edge in enumerate(edges):
         if edge.kind == "reaches" and edge.source != edge.target:
             closed = -max(RANK.get(v, 0) for v in edge.verdict.split("/"))  # open ones first
-            following.setdefault(edge.source, []).append((closed, edge.target, index))
+            key = (edge.source, edge.target)
+            best[key] = min(best.get(key, (closed, index)), (closed, index))
+    order = sorted(best.items(), key=lambda item: (item[0][0], item[1][0], item[0][1], item[1][1]))
+    flows = nx.DiGraph([pair for pair, _ in order])
     paths: dict[str, list[int]] = {INTERNET: []}
-    queue = deque([INTERNET])
-    while queue:
-        node = queue.popleft()
-        for _, target, index in sorted(following.get(node, ())):
-            if target not in paths:
-                paths[target] = [*paths[node], index]
-                queue.append(target)
+    if INTERNET in flows:
+        for source, target in nx.bfs_edges(flows, INTERNET):
+            paths[target] = [*paths[source], best[(source, target)][1]]
     return paths
 
 
@@ -54,7 +55,7 @@ def _row(verdict: Verdict, redact: bool) -> str:
 
 def exposure_rows(view: View, node: str) -> list[str]:
     """Open, restricted and undetermined rows in full; closed ones as one line of blockers."""
-    explanation = explain(view.graph, node)
+    explanation = explain(view.facts, node)
     if explanation.note == NOT_A_WORKLOAD:
         return []
     rows = explanation.verdicts + explanation.via_lb
@@ -117,7 +118,9 @@ def panel_data(
         "findings": _capped(findings),
         "exposure": _capped(_member_rows(view, node)),
         "members": list(node.members) if node.kind in ("instances", "modules") else [],
-        "attributes": attributes(resource, view.redact) if resource is not None else None,
+        "attributes": (
+            attributes(resource, view.redact, view.show_values) if resource is not None else None
+        ),
         "path": path,
         "pathText": steps,
     }

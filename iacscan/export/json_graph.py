@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.redact import masked_attributes
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 from iacscan.model import Resource
 from iacscan.model.values import Ref, Unknown, to_json
 
@@ -31,11 +32,19 @@ def redacted(value: Any) -> Any:
     return names.get(type(value), type(value).__name__)
 
 
-def attributes(resource: Resource, redact: bool) -> Any:
-    return redacted(resource.attrs) if redact else to_json(resource.attrs)
+def attributes(resource: Resource, redact: bool, show_values: bool = False) -> Any:
+    """Shapes only (``--redact``), every value (``--show-values``), or, by default, values
+    with secrets masked."""
+    if redact:
+        return redacted(resource.attrs)
+    return (
+        to_json(resource.attrs) if show_values else masked_attributes(resource.type, resource.attrs)
+    )
 
 
-def node_record(node: str, resource: Resource, redact: bool = False) -> dict[str, Any]:
+def node_record(
+    node: str, resource: Resource, redact: bool = False, show_values: bool = False
+) -> dict[str, Any]:
     return {
         "id": node,
         "address": resource.address,
@@ -47,7 +56,7 @@ def node_record(node: str, resource: Resource, redact: bool = False) -> dict[str
         "line": resource.location.line,
         "end_line": resource.location.end_line,
         "multiplicity_unknown": resource.multiplicity_unknown,
-        "attributes": attributes(resource, redact),
+        "attributes": attributes(resource, redact, show_values),
     }
 
 
@@ -56,9 +65,9 @@ def synthetic_record(node: str) -> dict[str, Any]:
     return {"id": node, "type": node, "synthetic": True}
 
 
-def _record(node: ViewNode, redact: bool) -> dict[str, Any]:
+def _record(node: ViewNode, redact: bool, show_values: bool) -> dict[str, Any]:
     if node.kind == "resource" and node.resource is not None:
-        return node_record(node.id, node.resource, redact)
+        return node_record(node.id, node.resource, redact, show_values)
     if node.kind in ("internet", "host", "project"):
         return {**synthetic_record(node.id), "type": node.type, **_label(node)}
     return {"id": node.id, "address": node.label, "type": node.type, "count": node.count}
@@ -88,7 +97,7 @@ def render(view: View) -> str:
         ),
     )
     document = {
-        "nodes": [_record(n, view.redact) for n in view.nodes],
+        "nodes": [_record(n, view.redact, view.show_values) for n in view.nodes],
         "edges": edges,
         "containment": {n.id: n.parent for n in view.nodes if n.parent is not None},
         "verdicts": {

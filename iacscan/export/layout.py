@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from iacscan.export.containment import PROJECT
-from iacscan.export.view import VERDICT_RANK, View, ViewNode
+from iacscan.export.viewmodel import VERDICT_RANK, View, ViewNode
 
 LEAF_W, LEAF_H = 210, 50
 GAP, PAD, TITLE = 18, 14, 26

@@ -7,7 +7,7 @@ ids cannot hold brackets or quotes; labels are quoted with Mermaid's entity code
 
 from __future__ import annotations
 
-from iacscan.export.view import View, ViewEdge, ViewNode
+from iacscan.export.viewmodel import View, ViewEdge, ViewNode
 
 CLASSES = (
     ("open", "fill:#f8d7da,stroke:#c62828,stroke-width:2px"),

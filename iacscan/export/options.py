@@ -11,8 +11,9 @@ from typing import Any
 
 import click
 
-from iacscan.api import LoadResult
-from iacscan.export.view import DEFAULT_LAYERS, LAYERS, View, ViewOptions, build_view
+from iacscan.export.view import build_view
+from iacscan.export.viewmodel import DEFAULT_LAYERS, LAYERS, View, ViewOptions
+from iacscan.scan import ScanResult
 
 FORMAT_LAYERS: dict[str, tuple[str, ...]] = {"json": LAYERS}
 
@@ -30,10 +31,8 @@ def parse_layers(
     return tuple(n for n in LAYERS if n in names)
 
 
-def make_view(result: LoadResult, fmt: str, edges: tuple[str, ...] | None, **options: Any) -> View:
-    """The view the chosen format draws; the rules run unless ``no_findings``."""
-    from iacscan.export.findings import findings_of
-
-    findings = [] if options.pop("no_findings", False) else findings_of(result)
+def make_view(result: ScanResult, fmt: str, edges: tuple[str, ...] | None, **options: Any) -> View:
+    """The view the chosen format draws, from the pipeline's facts and kept findings."""
+    assert result.facts is not None  # every pipeline run analyses
     layers: tuple[str, ...] = edges if edges else FORMAT_LAYERS.get(fmt, DEFAULT_LAYERS)
-    return build_view(result.graph, findings, ViewOptions(edges=layers, **options))
+    return build_view(result.facts, result.findings, ViewOptions(edges=layers, **options))

@@ -7,51 +7,35 @@ between kept nodes.
 
 from __future__ import annotations
 
-from collections import deque
-from typing import TYPE_CHECKING
-
 import networkx as nx
 
 from iacscan.explain import resolve
+from iacscan.export.viewmodel import ViewEdge, ViewNode, ViewOptions
 from iacscan.graph.network.flows import INTERNET
-
-if TYPE_CHECKING:
-    from iacscan.export.view import ViewEdge, ViewNode, ViewOptions
 
 
 def neighbourhood(start: str, edges: list[ViewEdge], depth: int) -> set[str]:
     """Nodes within ``depth`` edges of ``start``, whatever the edges' direction. The
     internet is a hub: it is kept but not walked through (unless it is the start), or every
     exposed workload would be two hops from every other."""
-    adjacent: dict[str, set[str]] = {}
-    for edge in edges:
-        adjacent.setdefault(edge.source, set()).add(edge.target)
-        adjacent.setdefault(edge.target, set()).add(edge.source)
-    seen, queue = {start}, deque([(start, 0)])
-    while queue:
-        node, distance = queue.popleft()
-        if distance == depth or (node == INTERNET and node != start):
-            continue
-        for other in sorted(adjacent.get(node, ())):
-            if other not in seen:
-                seen.add(other)
-                queue.append((other, distance + 1))
-    return seen
+    hub = INTERNET if start != INTERNET else None
+    walked = nx.Graph([(e.source, e.target) for e in edges if hub not in (e.source, e.target)])
+    walked.add_node(start)
+    distance = nx.single_source_shortest_path_length(walked, start, cutoff=depth)
+    touching = {
+        e.source if e.target == hub else e.target for e in edges if hub in (e.source, e.target)
+    }
+    reached_hub = any(distance.get(n, depth) < depth for n in touching)
+    return set(distance) | ({INTERNET} if hub is not None and reached_hub else set())
 
 
 def internet_reachable(edges: list[ViewEdge]) -> set[str]:
     """The internet and every node a chain of ``reaches`` edges leads to from it."""
-    following: dict[str, set[str]] = {}
-    for edge in edges:
-        if edge.kind == "reaches":
-            following.setdefault(edge.source, set()).add(edge.target)
-    seen, queue = {INTERNET}, deque([INTERNET])
-    while queue:
-        for other in sorted(following.get(queue.popleft(), ())):
-            if other not in seen:
-                seen.add(other)
-                queue.append(other)
-    return seen if len(seen) > 1 else set()
+    flows = nx.DiGraph([(e.source, e.target) for e in edges if e.kind == "reaches"])
+    if INTERNET not in flows:
+        return set()
+    found: set[str] = nx.descendants(flows, INTERNET)
+    return found | {INTERNET} if found else set()
 
 
 def with_containers(kept: set[str], nodes: list[ViewNode]) -> set[str]:

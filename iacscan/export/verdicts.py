@@ -14,10 +14,10 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.compose.reach import networks_of, peers, service_exposure
-from iacscan.graph.network.exposure import Verdict, workload_exposure
+from iacscan.graph.compose_reach import networks_of, peers, service_exposure
+from iacscan.graph.facts import Facts
+from iacscan.graph.network.exposure import Verdict
 from iacscan.graph.network.flows import INTERNET, REACHING
-from iacscan.graph.network.lb_chains import lb_exposure
 from iacscan.graph.network.placement import PLACERS
 from iacscan.graph.network.sets import ports_text
 from iacscan.model import Resource
@@ -25,18 +25,18 @@ from iacscan.model import Resource
 RANK = {"CLOSED": 0, "UNDETERMINED": 1, "RESTRICTED": 2, "OPEN": 3}
 
 
-def verdict_rows(graph: nx.MultiDiGraph, node: str, resource: Resource) -> list[Verdict] | None:
+def verdict_rows(facts: Facts, node: str, resource: Resource) -> list[Verdict] | None:
     """Every internet verdict of a workload (None: not a workload the analyses model)."""
     if resource.type == "compose_service":
-        return service_exposure(graph, node)
+        return service_exposure(facts.graph, node)
     if resource.mode == "managed" and resource.type in PLACERS:
-        return workload_exposure(graph, node) + lb_exposure(graph, node)
+        return facts.exposure(node) + facts.lb_exposure(node)
     return None
 
 
-def node_verdict(graph: nx.MultiDiGraph, node: str, resource: Resource) -> str | None:
+def node_verdict(facts: Facts, node: str, resource: Resource) -> str | None:
     """The worst verdict over every row; CLOSED for a workload with none (nothing published)."""
-    rows = verdict_rows(graph, node, resource)
+    rows = verdict_rows(facts, node, resource)
     if rows is None:
         return None
     return max((row.verdict for row in rows), key=RANK.__getitem__, default="CLOSED")

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.compose.graph import add_compose_edges
+from iacscan.graph.compose import add_compose_edges
 from iacscan.graph.relations import LINKS, RELATIONS, Link, Relation
 from iacscan.model import Resource
 from iacscan.model.values import Ref, Unknown

@@ -113,6 +113,34 @@ def type_name(value: Any) -> str:
     return "unknown"
 
 
+class Substituted(str):
+    """A string that holds a value taken from the environment (Compose interpolation of
+    ``${VAR}`` or ``.env``): an adapter marks it so that rules know it is not written in the
+    file and exports know not to print it."""
+
+    __slots__ = ()
+
+
+class Secret(str):
+    """A string from a value declared sensitive (a Terraform variable with ``sensitive =
+    true``): the adapter marks it where it reads the variable, and exports mask it. Like
+    Terraform's own mark it survives being passed on (locals, module inputs, attributes); a
+    function or template that builds a new string from it does not keep it."""
+
+    __slots__ = ()
+
+
+def mark_secret(value: Any) -> Any:
+    """``value`` with every string in it marked ``Secret`` (other data unchanged)."""
+    if isinstance(value, str):
+        return value if isinstance(value, Secret) else Secret(value)
+    if isinstance(value, dict):
+        return {k: mark_secret(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mark_secret(v) for v in value]
+    return value
+
+
 def normalize_number(value: float | int) -> float | int:
     """Integral floats become ints so that ``10 / 2`` prints as Terraform prints it: ``5``."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:

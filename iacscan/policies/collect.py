@@ -61,17 +61,10 @@ class Configuration:
         return sorted(found, key=lambda r: r.address) if len(types) > 1 else found
 
 
-def configuration_of(graph: Any, resource: Resource) -> Configuration:
-    """The configuration of ``resource``'s root module, built once per scan."""
-    cache: dict[str, Configuration] = graph.graph.setdefault("policy_configuration", {})
-    if resource.root not in cache:
-        members = [
-            data["resource"] for _, data in graph.nodes(data=True)
-            if data["resource"].root == resource.root
-        ]  # fmt: skip
-        by_address = {r.address: r for r in sorted(members, key=lambda r: r.address)}
-        cache[resource.root] = Configuration(resource.root, by_address)
-    return cache[resource.root]
+def collect_configuration(root: str, members: list[Resource]) -> Configuration:
+    """The configuration of one root module from its resources (``graph.facts`` keeps it)."""
+    by_address = {r.address: r for r in sorted(members, key=lambda r: r.address)}
+    return Configuration(root, by_address)
 
 
 def _first_line(owner: Resource, path: str, text: str) -> int:

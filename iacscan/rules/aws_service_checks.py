@@ -13,16 +13,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
+from iacscan.graph.facts import Facts
 from iacscan.model import Resource
 from iacscan.model.values import is_unknown
-from iacscan.policies.collect import configuration_of, role_policies
+from iacscan.policies.collect import role_policies
 from iacscan.policies.document import Policy, Statement
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri, show
 from iacscan.rules.registry_checks import role_named
 
-Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
+Check = Callable[[Subject, Facts, dict[str, Any]], Outcome]
 ATTRIBUTE_BLOCKS = ("policy_attribute", "attribute")  # aws_load_balancer_policy, aws_lb_ssl_...
 
 
@@ -38,7 +37,7 @@ def _enabled(value: Any) -> bool | None:
     return str(value).strip().lower() == "true"
 
 
-def weak_negotiation(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def weak_negotiation(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a classic ELB SSL negotiation policy that enables a protocol or cipher whose
     name matches ``weak`` (``value = "true"``), or that references a predefined policy
     outside ``allowed_references``; undetermined on an unknown name or value."""
@@ -69,13 +68,13 @@ def weak_negotiation(subject: Subject, graph: nx.MultiDiGraph, params: dict[str,
                 hits.append((path, name))
     if hits:
         found = ", ".join(what for _, what in hits)
-        facts = tuple(f"{path} enables {what}" for path, what in hits)
-        return Outcome(Tri.TRUE, hits[0][0], facts, found=found)
+        said = tuple(f"{path} enables {what}" for path, what in hits)
+        return Outcome(Tri.TRUE, hits[0][0], said, found=found)
     return unknown or FALSE
 
 
 def efs_without_transit_encryption(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
+    subject: Subject, facts: Facts, params: dict[str, Any]
 ) -> Outcome:
     """Fails on a task-definition volume on EFS whose ``transit_encryption`` is not
     ``ENABLED`` (the default is DISABLED); undetermined when it is unknown."""
@@ -115,16 +114,17 @@ def _admin(policy: Policy, admin_managed: set[str]) -> bool | None:
     return None if policy.unknown or None in answers else False
 
 
-def admin_role(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def admin_role(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when the role named by ``attribute`` has administrator-level permissions: an
     AWS managed policy of ``admin_managed``, or a statement allowing ``*`` on ``*``;
     undetermined when the role or one of its policies cannot be read here."""
+    graph = facts.graph
     attribute = str(params["attribute"])
     value = subject.attrs.get(attribute)
     if value is None or value == "":
         return FALSE
     resource: Resource = graph.nodes[subject.node]["resource"]
-    config = configuration_of(graph, resource)
+    config = facts.policies(resource)
     role = role_named(config, value)
     if role is None:
         if isinstance(value, str) and not is_unknown(value):

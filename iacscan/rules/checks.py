@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
+from iacscan.graph.facts import Facts
 from iacscan.graph.network_acls import Traffic, exposure
 from iacscan.model.values import is_unknown
 from iacscan.rules.aws_service_checks import CHECKS as AWS_SERVICE_CHECKS
@@ -26,16 +25,16 @@ from iacscan.rules.network_checks import CHECKS as NETWORK_CHECKS
 from iacscan.rules.orchestration_checks import CHECKS as ORCHESTRATION_CHECKS
 from iacscan.rules.registry_checks import CHECKS as REGISTRY_CHECKS
 
-Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
+Check = Callable[[Subject, Facts, dict[str, Any]], Outcome]
 VERDICT = {True: Tri.TRUE, False: Tri.FALSE, None: Tri.UNKNOWN}
 
 
-def declared(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def declared(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """For rules whose finding is that a resource is declared at all (``aws_default_vpc``)."""
     return Outcome(Tri.TRUE, "", (f"{subject.type} is declared",))
 
 
-def no_incoming_edge(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def no_incoming_edge(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when no resource of the ``from`` types points at the subject with an ``edge``.
 
     The graph's edges run from the referring resource (a flow log's ``vpc_id`` gives
@@ -43,6 +42,7 @@ def no_incoming_edge(subject: Subject, graph: nx.MultiDiGraph, params: dict[str,
     Undetermined when such a resource exists only maybe (unknown ``count``) or when its
     ``attribute`` is unknown and joins no resource, since it might point at the subject.
     """
+    graph = facts.graph
     kind, sources = params["edge"], set(params["from"])
     resources = [
         graph.nodes[source]["resource"]
@@ -65,9 +65,7 @@ def no_incoming_edge(subject: Subject, graph: nx.MultiDiGraph, params: dict[str,
     return Outcome(Tri.TRUE, "", (f"no {' or '.join(sorted(sources))} refers to it ({kind})",))
 
 
-def nacl_allow_effective(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def nacl_allow_effective(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a NACL allow entry that lets ``params`` traffic in from the internet, taking
     rule order into account: lower-numbered entries of the same ACL and direction that match
     the same traffic first make it ineffective (params: ``ports`` and ``protocols``, or

@@ -3,7 +3,7 @@
 Each is a stateless ``(subject, graph, params) -> Outcome``; the YAML entry keeps the policy
 (which paths, which images, which names) in ``params`` and the Python keeps the semantics:
 path prefixes by whole components, image references parsed by ``iacscan.images``,
-reachability from ``iacscan.compose.reach``.
+reachability from ``iacscan.graph.compose_reach``.
 """
 
 from __future__ import annotations
@@ -13,18 +13,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
-from iacscan.compose.interpolate import Substituted
-from iacscan.compose.reach import HOST_MODE, networks_of, peers, service_exposure
-from iacscan.compose.syntax import host_path
+from iacscan.graph.compose_reach import HOST_MODE, networks_of, peers, service_exposure
+from iacscan.graph.facts import Facts
 from iacscan.graph.network.exposure import Verdict
 from iacscan.images import ImageRef, parse_image, registry_allowed
-from iacscan.model.values import Unknown, is_unknown
+from iacscan.model.paths import host_path
+from iacscan.model.values import Substituted, Unknown, is_unknown
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import details, evidence
 
-Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
+Check = Callable[[Subject, Facts, dict[str, Any]], Outcome]
 _TRIVIAL = frozenset({"", "true", "false", "yes", "no", "on", "off", "0", "1", "none", "null"})
 
 
@@ -42,7 +40,7 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
-def host_source(graph: nx.MultiDiGraph, node: str, index: int, mount: Any) -> Any:
+def host_source(graph: Any, node: str, index: int, mount: Any) -> Any:
     """The host path a mount exposes: a bind's source, or the ``device`` of a named volume
     that the local driver binds (``driver_opts: {o: bind, device: /srv}``); else None."""
     if not isinstance(mount, dict):
@@ -64,9 +62,7 @@ def host_source(graph: nx.MultiDiGraph, node: str, index: int, mount: Any) -> An
     return None
 
 
-def sensitive_host_mount(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def sensitive_host_mount(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a bind mount (or a named volume bound to a host directory) of a host path
     under one of ``paths`` (and not under one of ``except``); undetermined when a mount's
     source is unknown."""
@@ -79,7 +75,7 @@ def sensitive_host_mount(
         if is_unknown(mount) or (isinstance(mount, dict) and is_unknown(mount.get("source"))):
             unknown = unknown or _unknown(path, mount if is_unknown(mount) else mount["source"])
             continue
-        source = host_source(graph, subject.node, i, mount)
+        source = host_source(facts.graph, subject.node, i, mount)
         if is_unknown(source):
             unknown = unknown or _unknown(path, source)
             continue
@@ -111,7 +107,7 @@ def _image(subject: Subject) -> tuple[ImageRef | None, Outcome | None]:
     return ref, None if ref is not None else FALSE
 
 
-def image_reference(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def image_reference(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """``grade: latest`` fails on an image with no tag or ``:latest``; ``grade: digest`` on
     a tagged image not pinned by digest (the two never fire together)."""
     ref, done = _image(subject)
@@ -127,7 +123,7 @@ def image_reference(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, 
     return FALSE
 
 
-def image_registry(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def image_registry(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on an image from a registry outside ``allowed_registries`` (a project setting;
     an empty list means no policy, and nothing fires)."""
     allowed = [str(a) for a in params.get("allowed_registries") or []]
@@ -143,7 +139,7 @@ def image_registry(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, A
     )
 
 
-def literal_secret_env(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def literal_secret_env(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when an environment variable named like a secret (``names``, not
     ``ignore_names``) has a literal value written in the file. Values substituted from the
     environment or ``.env`` are not literal; the value itself is never put in evidence."""
@@ -163,8 +159,8 @@ def literal_secret_env(subject: Subject, graph: nx.MultiDiGraph, params: dict[st
         hits.append(name)
     if not hits:
         return FALSE
-    facts = tuple(f"environment.{n} has a literal value in the file (not shown)" for n in hits)
-    return Outcome(Tri.TRUE, f"environment.{hits[0]}", facts)
+    said = tuple(f"environment.{n} has a literal value in the file (not shown)" for n in hits)
+    return Outcome(Tri.TRUE, f"environment.{hits[0]}", said)
 
 
 def data_store(subject: Subject, params: dict[str, Any]) -> bool | None:
@@ -197,12 +193,11 @@ def exact_ports(verdict: Verdict, ports: list[int]) -> bool:
     return all(p in ports for p in range(low, high + 1))
 
 
-def published_data_store(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def published_data_store(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when a data store or admin service (by image, ``images``; or by a well-known
     port, ``ports``) is published on all interfaces; undetermined when that depends on an
     unknown (an image from a variable, an internal-only network, an unknown host IP)."""
+    graph = facts.graph
     store = data_store(subject, params)
     ports = [int(p) for p in params.get("ports", [])]
     verdicts = service_exposure(graph, subject.node)
@@ -224,12 +219,11 @@ def published_data_store(
     return FALSE
 
 
-def flat_network_data_store(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def flat_network_data_store(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a data store whose only network is the project's ``default`` one, shared
     with a service published on all interfaces: one flat network puts the data store one
     hop from whatever compromises the published service."""
+    graph = facts.graph
     store = data_store(subject, params)
     if store is False:
         return FALSE
@@ -244,10 +238,10 @@ def flat_network_data_store(
     ]
     if not published:
         return FALSE
-    facts = tuple(f"{networks[0]} is shared with published {p}" for p in published)
+    said = tuple(f"{networks[0]} is shared with published {p}" for p in published)
     if store is None:
-        return Outcome(Tri.UNKNOWN, "image", (*facts, "image is unknown"))
-    return Outcome(Tri.TRUE, "", facts)
+        return Outcome(Tri.UNKNOWN, "image", (*said, "image is unknown"))
+    return Outcome(Tri.TRUE, "", said)
 
 
 CHECKS: dict[str, Check] = {

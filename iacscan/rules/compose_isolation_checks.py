@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
-from iacscan.compose.reach import HOST_MODE, service_exposure
+from iacscan.graph.compose_reach import HOST_MODE, service_exposure
+from iacscan.graph.facts import Facts
 from iacscan.graph.network.exposure import Verdict
 from iacscan.model import Resource
 from iacscan.model.values import is_unknown
@@ -20,18 +19,19 @@ from iacscan.rules.compose_checks import data_store, exact_ports, host_source
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import details, evidence
 
-Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
+Check = Callable[[Subject, Facts, dict[str, Any]], Outcome]
 NAMESPACES = (("pid", "PID"), ("ipc", "IPC"), ("uts", "UTS"), ("userns_mode", "user"))
 
 
-def _exposure(graph: nx.MultiDiGraph, node: str) -> list[Verdict]:
+def _exposure(graph: Any, node: str) -> list[Verdict]:
     return service_exposure(graph, node)
 
 
-def all_interfaces(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def all_interfaces(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when a service that is not a data store (``images``) publishes a port on every
     host interface; mappings of a data-store port (``ports``) and the host network mode are
     left to COMPOSE-020 and COMPOSE-005. Undetermined on an unknown host IP or port."""
+    graph = facts.graph
     store = data_store(subject, params)
     if store:
         return FALSE
@@ -47,8 +47,8 @@ def all_interfaces(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, A
         return FALSE
     found = _host_ports(chosen)
     status = Tri.TRUE if hits and store is False else Tri.UNKNOWN
-    facts = tuple(e for v in chosen for e in evidence(v))
-    return Outcome(status, "ports", facts, details(chosen), found=found)
+    said = tuple(e for v in chosen for e in evidence(v))
+    return Outcome(status, "ports", said, details(chosen), found=found)
 
 
 def _host_ports(verdicts: list[Verdict]) -> str:
@@ -59,7 +59,7 @@ def _host_ports(verdicts: list[Verdict]) -> str:
     return f"host port{'s' if len(ports) > 1 else ''} {', '.join(ports)}"
 
 
-def _mounts(resource: Resource, graph: nx.MultiDiGraph, node: str) -> list[tuple[int, str, bool]]:
+def _mounts(resource: Resource, graph: Any, node: str) -> list[tuple[int, str, bool]]:
     """(index, what it mounts, read-only) per mount of a named volume or host path."""
     volumes = resource.attrs.get("volumes")
     found = []
@@ -74,10 +74,11 @@ def _mounts(resource: Resource, graph: nx.MultiDiGraph, node: str) -> list[tuple
     return found
 
 
-def shared_mount(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def shared_mount(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a mount of a named volume or host path that another service of the same
     project mounts too, when at least one of the two mounts is writable: state shared
     across the isolation boundary lets one compromised service tamper with the other."""
+    graph = facts.graph
     me: Resource = graph.nodes[subject.node]["resource"]
     # Node ids are the address, prefixed by the root when several are scanned: matching the
     # id prefix first keeps this linear in node ids instead of in node data lookups.
@@ -103,7 +104,7 @@ def shared_mount(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any
     return FALSE
 
 
-def host_namespaces(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def host_namespaces(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when the service shares one or more host namespaces; names every one."""
     shared, unknown = [], []
     for key, label in NAMESPACES:
@@ -114,8 +115,8 @@ def host_namespaces(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, 
             shared.append((key, label))
     if shared:
         found = ", ".join(label for _, label in shared)
-        facts = tuple(f"{key}: host" for key, _ in shared)
-        return Outcome(Tri.TRUE, shared[0][0], facts, found=found)
+        said = tuple(f"{key}: host" for key, _ in shared)
+        return Outcome(Tri.TRUE, shared[0][0], said, found=found)
     if unknown:
         return Outcome(Tri.UNKNOWN, unknown[0], tuple(f"{k} is unknown" for k in unknown))
     return FALSE

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import networkx as nx
-
-from iacscan.graph.network import Verdict, workload_exposure
-from iacscan.graph.network.model import address, network_of
+from iacscan.graph.facts import Facts
+from iacscan.graph.network import Verdict
+from iacscan.graph.network.model import address
 from iacscan.graph.network.placement import PLACERS
 from iacscan.graph.security_groups import SgRule, all_rules
 from iacscan.model import Finding, Resource
@@ -27,7 +26,7 @@ REACHING = ("OPEN", "RESTRICTED", "UNDETERMINED")
 
 
 def annotate(
-    findings: list[Finding], rules: list[Rule], resources: list[Resource], graph: nx.MultiDiGraph
+    findings: list[Finding], rules: list[Rule], resources: list[Resource], facts: Facts
 ) -> list[Finding]:
     """The findings, those of internet-facing SG rules with their reachability context."""
     wanted = {r.id for r in rules if r.target == "security_group_rules" and TAG in r.tags}
@@ -36,21 +35,21 @@ def annotate(
     records = {(r.owner.root, r.owner.address, r.path): r for r in all_rules(resources)}
     out = []
     for finding in findings:
-        resource: Resource = graph.nodes[finding.resource]["resource"]
+        resource = facts.resource(finding.resource)
         record = records.get((resource.root, resource.address, finding.path))
         wanted_here = finding.rule_id in wanted and record is not None
-        out.append(_with_context(finding, record, graph) if wanted_here else finding)
+        out.append(_with_context(finding, record, facts) if wanted_here else finding)
     return out
 
 
-def _users(graph: nx.MultiDiGraph, record: SgRule) -> list[tuple[str, Resource]]:
+def _users(facts: Facts, record: SgRule) -> list[tuple[str, Resource]]:
     """(node, workload) pairs whose placement lists the rule's security group."""
     group = address(record.group)
     if group is None:
         return []
-    net = network_of(graph, record.owner)
+    net = facts.network(record.owner)
     found = []
-    for node, data in sorted(graph.nodes(data=True)):
+    for node, data in sorted(facts.graph.nodes(data=True)):
         workload = data["resource"]
         if workload.root != record.owner.root or workload.type not in PLACERS:
             continue
@@ -76,10 +75,10 @@ def _matching(verdicts: list[Verdict], record: SgRule) -> list[Verdict]:
     ]
 
 
-def _with_context(finding: Finding, record: SgRule | None, graph: nx.MultiDiGraph) -> Finding:
+def _with_context(finding: Finding, record: SgRule | None, facts: Facts) -> Finding:
     if record is None:
         return finding
-    users = _users(graph, record)
+    users = _users(facts, record)
     if not users:
         note = "no workload declared here uses this security group"
         return dataclasses.replace(finding, evidence=(*finding.evidence, f"exposure: {note}"))
@@ -87,7 +86,7 @@ def _with_context(finding: Finding, record: SgRule | None, graph: nx.MultiDiGrap
     reachable: list[str] = []
     blocks: dict[str, None] = {}
     for node, workload in users:
-        verdicts = _matching(workload_exposure(graph, node), record)
+        verdicts = _matching(facts.exposure(node), record)
         hits = sorted({v.verdict for v in verdicts if v.verdict in REACHING})
         if hits:
             reachable.append(workload.address)

@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from iacscan.graph.facts import Facts
 from iacscan.model import Finding, Resource, ScanError
 from iacscan.rules.checks import CHECKS
 from iacscan.rules.conditions import Outcome, Subject, Tri
@@ -32,13 +33,15 @@ class EngineResult:
 def run_rules(
     rules: list[Rule],
     resources: list[Resource],
-    graph: nx.MultiDiGraph,
+    facts: Facts,
     settings: Mapping[str, Any] | None = None,
 ) -> EngineResult:
-    """Evaluate every rule on its subjects. ``settings`` are project settings that checks
-    take as params (``allowed_registries``): a setting replaces the param of the same name
-    in every rule that declares it, so a ruleset states the default and the project the
-    value."""
+    """Evaluate every rule on its subjects; checks read the analyses from ``facts`` (the
+    pipeline's analysis step), conditions read the graph. ``settings`` are project settings
+    that checks take as params (``allowed_registries``): a setting replaces the param of the
+    same name in every rule that declares it, so a ruleset states the default and the
+    project the value."""
+    graph = facts.graph
     node_ids = {}
     for node, data in graph.nodes(data=True):
         resource = data["resource"]
@@ -51,7 +54,7 @@ def run_rules(
         for subject in views[rule.target]:
             if rule.resource_types and subject.type not in rule.resource_types:
                 continue
-            _evaluate(rule, subject, graph, result, _params(rule, settings or {}))
+            _evaluate(rule, subject, facts, result, _params(rule, settings or {}))
     return result
 
 
@@ -64,15 +67,15 @@ def _params(rule: Rule, settings: Mapping[str, Any]) -> dict[str, Any]:
 def _evaluate(
     rule: Rule,
     subject: Subject,
-    graph: nx.MultiDiGraph,
+    facts: Facts,
     result: EngineResult,
     params: dict[str, Any],
 ) -> None:
     try:
         if rule.condition is not None:
-            outcome = rule.condition(subject, graph)
+            outcome = rule.condition(subject, facts.graph)
         else:
-            outcome = CHECKS[rule.check](subject, graph, params)
+            outcome = CHECKS[rule.check](subject, facts, params)
     except Exception as exc:  # a broken rule must not stop the scan
         message = f"rule {rule.id} failed on {subject.id}: {type(exc).__name__}: {exc}"
         result.errors.append(ScanError(rule.source, 0, message, "rule"))
@@ -80,7 +83,7 @@ def _evaluate(
     status = STATUS[outcome.value]
     result.evaluations.append((rule.id, subject.id, status))
     if status != "pass":
-        result.findings.append(make_finding(rule, subject, outcome, status, graph))
+        result.findings.append(make_finding(rule, subject, outcome, status, facts.graph))
 
 
 def make_finding(

@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
 from iacscan.graph.cidrs import cidr_network, cidr_problem, covers_public
+from iacscan.graph.facts import Facts
 from iacscan.graph.network.sets import ports_text
 from iacscan.model.values import is_unknown
 from iacscan.rules.compiler import compile_condition
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri, show
 
-Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
+Check = Callable[[Subject, Facts, dict[str, Any]], Outcome]
 _FROM_INTERNET = compile_condition(
     {
         "all": [
@@ -69,11 +68,12 @@ def _sources(subject: Subject) -> str:
     return ", ".join(found) or "the internet"
 
 
-def open_port(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def open_port(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on an internet ingress rule that opens a port outside ``public_ports`` (a
     project setting, default 80 and 443) and outside ``judged_elsewhere`` (lists of the
     ports other rules judge); ``protocols`` limits the protocols judged; ``only`` narrows
     the judged ports to a list instead (port 80's own plain-HTTP rule)."""
+    graph = facts.graph
     internet = _FROM_INTERNET(subject, graph)
     if internet.value is Tri.FALSE:
         return FALSE
@@ -99,7 +99,7 @@ def open_port(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) 
     return Outcome(Tri.TRUE, path, (f"{path or 'rule'} opens {found}",), found=found)
 
 
-def invalid_cidr(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def invalid_cidr(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a CIDR the AWS provider rejects but that still denotes a network (a bare
     ``/0``, host bits set) in one of ``attributes`` of the record (named ``label`` if
     given): the other rules judge that network, this one says it is wrong."""

@@ -14,15 +14,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
 from iacscan.containers import ecs
 from iacscan.containers.kubernetes import security_setting
+from iacscan.graph.facts import Facts
 from iacscan.images import parse_image, registry_allowed
 from iacscan.model.values import Ref, Unknown, is_unknown
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri, resolve, show
 
-Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
+Check = Callable[[Subject, Facts, dict[str, Any]], Outcome]
 
 # A name token that says "this value is a secret"; names that only point at one are not.
 SECRET_NAME = re.compile(
@@ -49,7 +48,7 @@ def _unknown(path: str, value: Any) -> Outcome:
     return Outcome(Tri.UNKNOWN, path, (f"{path} = {show(value)}",))
 
 
-def image_not_pinned(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def image_not_pinned(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on an image that can change under the same name. ``grade: latest`` flags no tag
     or ``:latest`` (worst: any push replaces it); ``grade: tag`` flags any other tag without
     a digest, so one image never fires both rules."""
@@ -66,9 +65,7 @@ def image_not_pinned(subject: Subject, graph: nx.MultiDiGraph, params: dict[str,
     return FALSE
 
 
-def image_registry_not_allowed(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def image_registry_not_allowed(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on an image whose registry is outside ``allowed_registries``; an empty list (no
     policy configured) never fires."""
     allowed = [str(a) for a in params.get("allowed_registries") or []]
@@ -85,9 +82,7 @@ def image_registry_not_allowed(
     return FALSE
 
 
-def literal_secret_environment(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def literal_secret_environment(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on an environment entry whose name says secret and whose value is written in
     the definition (readable by anyone who can describe it). Evidence names the variable,
     never the value. An unknown value may be null: undetermined."""
@@ -112,9 +107,7 @@ def _secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name)) and not SECRET_REFERENCE.search(name)
 
 
-def sensitive_host_path(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def sensitive_host_path(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a host path volume. ``kind: socket``: a container runtime socket, or a
     directory that contains one (``/var/run``, ``/``). ``kind: sensitive``: one of
     ``params["paths"]`` or anything under it, sockets excluded (their own rule)."""
@@ -142,7 +135,7 @@ def _under(path: str, prefixes: list[str]) -> bool:
     return any(path == p or path.startswith(p + "/") for p in prefixes if p)
 
 
-def same_value(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def same_value(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when two attributes (``params["attributes"]``) are set to the same value: the
     same literal, or a reference to the same resource attribute. Undetermined when either is
     an Unknown that might equal the other."""
@@ -158,7 +151,7 @@ def same_value(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any])
 
 
 def invalid_container_definitions(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
+    subject: Subject, facts: Facts, params: dict[str, Any]
 ) -> Outcome:
     """Fails when ``container_definitions`` is known but not a JSON array of objects: the
     container rules cannot judge it (and the AWS provider would refuse it)."""
@@ -169,9 +162,7 @@ def invalid_container_definitions(
     return Outcome(Tri.TRUE, ecs.ATTRIBUTE, (f"{ecs.ATTRIBUTE}: {error}",))
 
 
-def kubernetes_runs_as_root(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def kubernetes_runs_as_root(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when the container runs as UID 0, or when neither it nor its pod sets
     ``run_as_non_root = true`` or a non-zero ``run_as_user`` (the image's user, often root,
     then applies). The container's setting overrides the pod's."""
@@ -192,11 +183,12 @@ def kubernetes_runs_as_root(
 
 
 def namespace_without_network_policy(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
+    subject: Subject, facts: Facts, params: dict[str, Any]
 ) -> Outcome:
     """Fails on a ``kubernetes_namespace`` no ``kubernetes_network_policy`` (or ``_v1``) of
     the same root module applies to: pods in it accept traffic from every pod. Undetermined
     when the namespace name or a policy's namespace is unknown."""
+    graph = facts.graph
     namespace_resource = graph.nodes[subject.node]["resource"]
     name = _metadata(subject.attrs, "name")
     if is_unknown(name):

@@ -16,8 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
+from iacscan.graph.facts import Facts
 from iacscan.images import ImageRef, parse_image, registry_allowed
 from iacscan.model import Resource
 from iacscan.model.values import Ref, Unknown, is_unknown
@@ -25,7 +24,6 @@ from iacscan.policies.actions import is_wildcard
 from iacscan.policies.collect import (
     Configuration,
     arn_policy,
-    configuration_of,
     policy_value,
     role_policies,
 )
@@ -35,13 +33,13 @@ from iacscan.policies.managed import is_managed_arn
 from iacscan.policies.principals import is_own
 from iacscan.rules.conditions import FALSE, Details, Outcome, Subject, Tri, show
 
-Check = Callable[[Subject, nx.MultiDiGraph, dict[str, Any]], Outcome]
+Check = Callable[[Subject, Facts, dict[str, Any]], Outcome]
 TRI = {True: Tri.TRUE, False: Tri.FALSE, None: Tri.UNKNOWN}
 _TRUSTED = re.compile(r"^(\d{12})(\.dkr\.ecr\..*)?$")
 
 
-def _resource(subject: Subject, graph: nx.MultiDiGraph) -> Resource:
-    resource: Resource = graph.nodes[subject.node]["resource"]
+def _resource(subject: Subject, facts: Facts) -> Resource:
+    resource: Resource = facts.graph.nodes[subject.node]["resource"]
     return resource
 
 
@@ -77,12 +75,12 @@ def _outcome(policies: list[Policy], grants: list[Grant], path: str) -> Outcome:
     return Outcome(TRI[value], path, evidence, details)
 
 
-def ecr_policy_access(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+def ecr_policy_access(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when a repository or registry policy grants actions of ``classes`` (read,
     write, admin) to ``audience``: ``public`` (anyone, no narrowing condition) or ``other``
     (accounts other than the configuration's own and the trusted ones)."""
-    resource = _resource(subject, graph)
-    config = configuration_of(graph, resource)
+    resource = _resource(subject, facts)
+    config = facts.policies(resource)
     policy = policy_value(config, subject.attrs.get("policy"), resource, "policy")
     classes = tuple(params.get("classes", ["write", "admin"]))
     trusted = trusted_accounts(params)
@@ -90,15 +88,11 @@ def ecr_policy_access(subject: Subject, graph: nx.MultiDiGraph, params: dict[str
     return _outcome([policy], grants, "policy")
 
 
-def ecr_policy_wildcard(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def ecr_policy_wildcard(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on an Allow statement whose actions are a whole service (``*``, ``ecr:*``) or
     a ``NotAction`` list: it grants every operation, including ones added later."""
-    resource = _resource(subject, graph)
-    policy = policy_value(
-        configuration_of(graph, resource), subject.attrs.get("policy"), resource, "policy"
-    )
+    resource = _resource(subject, facts)
+    policy = policy_value(facts.policies(resource), subject.attrs.get("policy"), resource, "policy")
     hits, maybe = [], []
     for s in policy.statements:
         if s.effect == "Deny":
@@ -151,13 +145,11 @@ def _identity_documents(resource: Resource, config: Configuration) -> list[tuple
     return found
 
 
-def iam_registry_write_all(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def iam_registry_write_all(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when an identity policy grants ECR write or admin actions on every repository
     (``Resource: "*"``, a wildcard repository ARN, or ``NotResource``)."""
-    resource = _resource(subject, graph)
-    config = configuration_of(graph, resource)
+    resource = _resource(subject, facts)
+    config = facts.policies(resource)
     outcomes = []
     for path, policy in _identity_documents(resource, config):
         grants = identity_grants(policy, ("write", "admin"), all_repos=True)
@@ -186,9 +178,7 @@ def role_named(config: Configuration, value: Any) -> Resource | None:
     return None
 
 
-def role_registry_access(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def role_registry_access(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when the role named by ``attribute`` (``node_role_arn``,
     ``execution_role_arn``) is granted ECR actions of ``classes`` by any of its policies;
     undetermined when the role or one of its policies is not in the configuration."""
@@ -196,8 +186,8 @@ def role_registry_access(
     value = subject.attrs.get(attribute)
     if value is None:
         return FALSE
-    resource = _resource(subject, graph)
-    config = configuration_of(graph, resource)
+    resource = _resource(subject, facts)
+    config = facts.policies(resource)
     role = role_named(config, value)
     if role is None:
         why = f"{attribute}: the role is not defined in this configuration"
@@ -224,14 +214,12 @@ def _names(value: Any, repository: Resource) -> bool | None:
     return False
 
 
-def ecr_lifecycle_missing(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def ecr_lifecycle_missing(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when no ``aws_ecr_lifecycle_policy`` (or the ``policy`` type of params, such
     as ``aws_ecr_repository_policy``) names the repository; undetermined when one names an
     unknown repository or exists only maybe (unknown ``count``)."""
-    resource = _resource(subject, graph)
-    config = configuration_of(graph, resource)
+    resource = _resource(subject, facts)
+    config = facts.policies(resource)
     kind = str(params.get("policy", "aws_ecr_lifecycle_policy"))
     maybe = []
     for policy in config.of_type(kind):
@@ -283,9 +271,7 @@ def _scans(rule: Any, name: Any) -> bool | None:
     return True if True in answers else None if None in answers else False
 
 
-def ecr_scan_on_push_off(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def ecr_scan_on_push_off(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when the repository does not scan on push and no registry scanning
     configuration scans it on push or continuously."""
     path = "image_scanning_configuration[0].scan_on_push"
@@ -294,8 +280,8 @@ def ecr_scan_on_push_off(
     own = first.get("scan_on_push") if isinstance(first, dict) else first
     if own is True or own == "true":
         return FALSE
-    resource = _resource(subject, graph)
-    registry = _registry_scans(configuration_of(graph, resource), subject.attrs.get("name"))
+    resource = _resource(subject, facts)
+    registry = _registry_scans(facts.policies(resource), subject.attrs.get("name"))
     if registry is True:
         return FALSE
     shown = path if isinstance(first, dict) and "scan_on_push" in first else ""
@@ -313,9 +299,7 @@ def _allowed(host: str, prefix: str, params: dict[str, Any]) -> bool:
     return registry_allowed(image, [str(e) for e in params.get("allowed_registries", [])])
 
 
-def ecr_replication_outside(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def ecr_replication_outside(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails on a replication destination in another account (a literal registry id that is
     neither the caller identity nor trusted) whose registry host is not allow-listed."""
     configs = subject.attrs.get("replication_configuration")
@@ -350,9 +334,7 @@ def _destination(dest: Any, path: str, params: dict[str, Any]) -> Outcome:
     return Outcome(Tri.TRUE, path, (why,), (("destination", host), ("account", registry)))
 
 
-def ecr_pull_through_outside(
-    subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]
-) -> Outcome:
+def ecr_pull_through_outside(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:
     """Fails when a pull-through cache rule caches an upstream registry that is not in the
     allow-list (``allowed_registries``)."""
     url = subject.attrs.get("upstream_registry_url")

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from iacscan.model.values import (
     Ref,
+    Secret,
     Unknown,
     is_unknown,
     is_wholly_known,
@@ -283,6 +284,7 @@ class Evaluator:
     def _render(self, parts: tuple[Any, ...], env: Env) -> Any:
         out: list[str] = []
         unknowns: list[Any] = []
+        secret = False
         for part in parts:
             if isinstance(part, str):
                 out.append(part)
@@ -293,6 +295,7 @@ class Evaluator:
                 value = self._template_for(part, env)
             else:
                 value = self.eval(part, env)
+            secret = secret or isinstance(value, Secret)
             if is_unknown(value):
                 unknowns.append(value)
             else:
@@ -302,7 +305,8 @@ class Evaluator:
         size = sum(map(len, out))
         check_string(size, "template result")
         self.budget.charge(size // CHARS_PER_STEP)
-        return "".join(out)
+        text = "".join(out)
+        return Secret(text) if secret else text  # a sensitive part keeps its mark, as in Terraform
 
     def _template_if(self, part: ast.TemplateIf, env: Env) -> Any:
         cond = self.eval(part.condition, env)

@@ -183,7 +183,8 @@ class _Builder(Transformer):
         return ast.Literal(float("".join(c)))
 
     def string(self, c: list[list[object]]) -> ast.Expr:
-        return build_template([seg for part in c for seg in part], self.s.last_line())
+        segments = [seg for part in c for seg in part]
+        return build_template(segments, self.s.last_line(), parse_expression)
 
     def string_part(self, c: list[Any]) -> list[object]:
         part = c[0]
@@ -232,7 +233,7 @@ class _Builder(Transformer):
         return self._heredoc(c[0], trim=True)
 
     def _heredoc(self, token: Token, trim: bool) -> ast.Expr:
-        return heredoc_template(str(token), trim, (token.line or 0) + 1)
+        return heredoc_template(str(token), trim, (token.line or 0) + 1, parse_expression)
 
     def function_call(self, c: list[Any]) -> ast.Call:
         items = _items(c)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, NoReturn
 
 from iacscan.terraform import ast
+from iacscan.terraform.hcl import parse_expression
 from iacscan.terraform.hcl_grammar import MAX_DEPTH
 from iacscan.terraform.template import parse_template
 
@@ -429,7 +430,7 @@ class _Converter:
         if cached is not None:
             return cached
         try:
-            expr = self.templates[text] = parse_template(text, line)
+            expr = self.templates[text] = parse_template(text, line, parse_expression)
         except ValueError as exc:  # the template parser's syntax error
             self.fail(f"invalid template {text!r}: {exc}", getattr(exc, "line", 0) or line)
         return expr

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from iacscan.model import Location, Resource
-from iacscan.model.values import Unknown, is_unknown, iter_refs, to_display, unknown_from
+from iacscan.model.values import (
+    Unknown,
+    is_unknown,
+    iter_refs,
+    mark_secret,
+    to_display,
+    unknown_from,
+)
 from iacscan.terraform import ast
 from iacscan.terraform.blocks import (
     eval_body,
@@ -100,9 +107,10 @@ class ModuleInstance:
             return Unknown("expression nested too deeply")
 
     def render_file(self, text: str, variables: dict[str, Any]) -> Any:
+        from iacscan.terraform.hcl import parse_expression
         from iacscan.terraform.template import parse_template
 
-        template = parse_template(text, 1)
+        template = parse_template(text, 1, parse_expression)
         return self.evaluator.eval(template, dict(variables))
 
     # -- Scope -----------------------------------------------------------------------------------
@@ -187,7 +195,9 @@ class ModuleInstance:
                 return Unknown(f"variable {name!r} has no value")
             value = self.eval_attr(default, declared.file, {})
         type_attr = body.attributes.get("type")
-        return convert(value, type_attr.expr if type_attr else None, self._constant)
+        value = convert(value, type_attr.expr if type_attr else None, self._constant)
+        sensitive = body.attributes.get("sensitive")
+        return mark_secret(value) if sensitive and self._constant(sensitive.expr) is True else value
 
     def _constant(self, expr: ast.Expr) -> Any:
         """Value of a constant in a type (an ``optional()`` default); errors become unknown."""

@@ -9,10 +9,15 @@ here as a list of segments (``str`` for text, an expression node for ``${...}``)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from iacscan.terraform import ast
-from iacscan.terraform.hcl_grammar import MAX_DEPTH
+from iacscan.terraform.hcl_grammar import MAX_DEPTH, HclSyntaxError
+
+# The expression parser (``hcl.parse_expression``: text, line, column): templates hold
+# expressions and expressions hold templates, so the HCL parser hands itself in here rather
+# than this module importing it back (no import cycle between the two).
+Parse = Callable[..., ast.Expr]
 
 Segment = str | ast.Expr
 
@@ -66,7 +71,7 @@ def stripped(expr: ast.Expr, left: bool, right: bool) -> list[object]:
     return segments
 
 
-def heredoc_template(token: str, trim: bool, line: int) -> ast.Expr:
+def heredoc_template(token: str, trim: bool, line: int, parse: Parse) -> ast.Expr:
     """A heredoc token (``<<EOT ... EOT`` or ``<<-EOT``) as a template.
 
     As in HCL, a heredoc's literal text is split at line ends: a strip marker only removes
@@ -75,11 +80,11 @@ def heredoc_template(token: str, trim: bool, line: int) -> ast.Expr:
     """
     lines = token.split("\n")[1:-2]  # drop the opener, the closing marker and the final ""
     text = "".join(f"{x}\n" for x in lines)
-    segments = scan_segments(text, line, 1)
+    segments = scan_segments(text, line, parse, 1)
     per_line = [_strip(_split_all(pieces, line)) for pieces in _by_line(segments)]
     if trim:
         _trim_indent(per_line)
-    return _finish([piece for pieces in per_line for piece in pieces], line)
+    return _finish([piece for pieces in per_line for piece in pieces], line, parse)
 
 
 def _by_line(segments: list[object]) -> list[list[object]]:
@@ -113,13 +118,11 @@ def _trim_indent(per_line: list[list[object]]) -> None:
         per_line[i][0] = str(per_line[i][0])[cut:]
 
 
-def scan_segments(text: str, line: int, column: int = 0) -> list[object]:
+def scan_segments(text: str, line: int, parse: Parse, column: int = 0) -> list[object]:
     """Find ``${...}`` interpolations in raw text; directives stay text for build_template.
 
     ``text`` starts at ``line`` and ``column`` of its file (column 0: unknown).
     """
-    from iacscan.terraform.hcl import parse_expression  # the two parsers recurse into each other
-
     segments: list[object] = []
     pos = 0
     for match in _OPEN_RE.finditer(text):
@@ -144,7 +147,7 @@ def scan_segments(text: str, line: int, column: int = 0) -> list[object]:
         begin = match.end() + strip_left  # where ``inner`` starts in ``text``
         line_start = text.rfind("\n", 0, begin) + 1
         col = begin - line_start + 1 if line_start else (column + begin if column else 0)
-        expr = parse_expression(inner, at, col)
+        expr = parse(inner, at, col)
         segments.extend(stripped(expr, strip_left, strip_right))
         pos = end + 1
     segments.append(text[pos:])
@@ -170,21 +173,19 @@ def _matching_brace(text: str, pos: int, line: int) -> int:
             if depth == 0:
                 return pos
         pos += 1
-    from iacscan.terraform.hcl import HclSyntaxError
-
     raise HclSyntaxError("unterminated template interpolation", line)
 
 
-def parse_template(text: str, line: int) -> ast.Expr:
+def parse_template(text: str, line: int, parse: Parse) -> ast.Expr:
     """A template from raw text (JSON-syntax strings, ``templatefile`` files)."""
     if "${" not in text and "%{" not in text:
         return ast.Literal(text)
-    return build_template(scan_segments(text, line), line)
+    return build_template(scan_segments(text, line, parse), line, parse)
 
 
-def build_template(segments: Sequence[object], line: int) -> ast.Expr:
+def build_template(segments: Sequence[object], line: int, parse: Parse) -> ast.Expr:
     """One Template (or Literal) from text and expression segments, directives resolved."""
-    return _finish(_strip(_split_all(segments, line)), line)
+    return _finish(_strip(_split_all(segments, line)), line, parse)
 
 
 def _split_all(segments: Sequence[object], line: int) -> list[object]:
@@ -197,8 +198,8 @@ def _split_all(segments: Sequence[object], line: int) -> list[object]:
     return pieces
 
 
-def _finish(pieces: list[object], line: int) -> ast.Expr:
-    parts, stop = _nest(pieces, 0, line, ())
+def _finish(pieces: list[object], line: int, parse: Parse) -> ast.Expr:
+    parts, stop = _nest(pieces, 0, line, (), parse)
     if stop < len(pieces):
         raise _error(f"unexpected %{{{_word(pieces[stop])}}}", line)
     return _to_expr(parts)
@@ -240,11 +241,9 @@ def _word(piece: object) -> str:
 
 
 def _nest(
-    pieces: list[object], pos: int, line: int, stops: tuple[str, ...], depth: int = 0
+    pieces: list[object], pos: int, line: int, stops: tuple[str, ...], parse: Parse, depth: int = 0
 ) -> tuple[list, int]:
     """Parts up to one of ``stops``; returns them and the index of the stop marker."""
-    from iacscan.terraform.hcl import parse_expression
-
     if depth > MAX_DEPTH:
         raise _error(f"template directives nested deeper than {MAX_DEPTH} levels", line)
     parts: list[object] = []
@@ -257,11 +256,11 @@ def _nest(
         if piece.word in stops:
             return parts, pos
         if piece.word == "if":
-            cond = parse_expression(piece.arg[2:], line)
-            then, pos = _nest(pieces, pos + 1, line, ("else", "endif"), depth + 1)
+            cond = parse(piece.arg[2:], line)
+            then, pos = _nest(pieces, pos + 1, line, ("else", "endif"), parse, depth + 1)
             otherwise: list[object] = []
             if pos < len(pieces) and _word(pieces[pos]) == "else":
-                otherwise, pos = _nest(pieces, pos + 1, line, ("endif",), depth + 1)
+                otherwise, pos = _nest(pieces, pos + 1, line, ("endif",), parse, depth + 1)
             pos = _expect(pieces, pos, "endif", line)
             parts.append(ast.TemplateIf(cond, _as_template(then), _as_template(otherwise)))
         elif piece.word == "for":
@@ -269,10 +268,10 @@ def _nest(
             if not match:
                 raise _error(f"malformed directive %{{{piece.arg}}}", line)
             first, second, coll = match.groups()
-            body, pos = _nest(pieces, pos + 1, line, ("endfor",), depth + 1)
+            body, pos = _nest(pieces, pos + 1, line, ("endfor",), parse, depth + 1)
             pos = _expect(pieces, pos, "endfor", line)
             key, value = (first, second) if second else (None, first)
-            collection = parse_expression(coll, line)
+            collection = parse(coll, line)
             parts.append(ast.TemplateFor(key, value, collection, _as_template(body)))
         else:
             return parts, pos
@@ -306,6 +305,4 @@ def _to_expr(parts: list[object]) -> ast.Expr:
 
 
 def _error(message: str, line: int) -> Exception:
-    from iacscan.terraform.hcl import HclSyntaxError
-
     return HclSyntaxError(message, line)

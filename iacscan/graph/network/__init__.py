@@ -1,11 +1,10 @@
 """The AWS network model and its internet-exposure analysis (DESIGN.md section 5).
 
-``workload_exposure(graph, node)`` is the entry point for rules: it builds the network of
-the node's root module once per scan (kept on ``graph.graph``) and returns the node's
-verdicts. The rest are pure functions over that model.
+Pure functions over that model; ``graph.facts.Facts`` builds the network of each root module
+once per run and answers rules, ``explain`` and exports from it.
 """
 
-from iacscan.graph.network.exposure import Verdict, exposure, workload_exposure
-from iacscan.graph.network.model import AwsNetwork, build_network, network_of
+from iacscan.graph.network.exposure import Verdict, exposure
+from iacscan.graph.network.model import AwsNetwork, build_network
 
-__all__ = ["AwsNetwork", "Verdict", "build_network", "exposure", "network_of", "workload_exposure"]
+__all__ = ["AwsNetwork", "Verdict", "build_network", "exposure"]

@@ -9,9 +9,11 @@ public CIDRs), CLOSED (with every blocking component), UNDETERMINED (with the un
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, replace
 from typing import Any
 
+from iacscan.graph.cidrs import covers_public
 from iacscan.graph.network.components import (
     Part,
     describe,
@@ -24,7 +26,7 @@ from iacscan.graph.network.components import (
     sg_part,
     sources_part,
 )
-from iacscan.graph.network.model import DEFAULT_ACL, DEFAULT_VPC, AwsNetwork, per_node
+from iacscan.graph.network.model import DEFAULT_ACL, DEFAULT_VPC, AwsNetwork
 from iacscan.graph.network.placement import FROM_SUBNET, PLACERS, Placement, default
 from iacscan.graph.network.sets import (
     INTERNET,
@@ -232,7 +234,23 @@ def exposure(net: AwsNetwork, resource: Resource) -> list[Verdict]:
     return verdicts
 
 
-def workload_exposure(graph: Any, node: str) -> list[Verdict]:
-    """``exposure`` of a graph node, computed once per scan and kept on the graph."""
-    verdicts: list[Verdict] = per_node(graph, "aws_exposure", node, exposure)
-    return verdicts
+def _wide(verdict: Verdict) -> bool:
+    """The whole internet, or a public range as wide as the SG rules call "the internet"."""
+    return verdict.verdict == "OPEN" or any(
+        covers_public(ipaddress.ip_network(s), 8) for s in verdict.sources
+    )
+
+
+def wide_hits(verdicts: list[Verdict]) -> tuple[list[Verdict], list[Verdict]]:
+    """(OPEN/RESTRICTED verdicts from a wide range, UNDETERMINED ones that may be: from a
+    wide range or from sources not known at all, as an LB chain with an unknown listener
+    port)."""
+    hits = [v for v in verdicts if v.verdict in ("OPEN", "RESTRICTED") and _wide(v)]
+    maybe = [v for v in verdicts if v.verdict == "UNDETERMINED" and (not v.sources or _wide(v))]
+    return hits, maybe
+
+
+def widely_reached(verdicts: list[Verdict]) -> bool | None:
+    """Does the internet reach it widely: True, False, or None (depends on unknown values)?"""
+    hits, maybe = wide_hits(verdicts)
+    return True if hits else (None if maybe else False)

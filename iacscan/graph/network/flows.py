@@ -11,34 +11,37 @@ a copy.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from iacscan.graph.network.exposure import workload_exposure
 from iacscan.graph.network.lateral import reachers
-from iacscan.graph.network.model import network_of
 from iacscan.graph.network.placement import PLACERS
 from iacscan.graph.network.sets import ports_text
 
 INTERNET = "internet"
 REACHING = ("OPEN", "RESTRICTED")
 
+if TYPE_CHECKING:
+    from iacscan.graph.facts import Facts
 
-def with_flows(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of ``graph`` with the ``internet`` node and its ``reaches`` edges added."""
+
+def with_flows(facts: Facts) -> nx.MultiDiGraph:
+    """A copy of the graph with the ``internet`` node and its ``reaches`` edges added."""
+    graph = facts.graph
     flows: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
     verdicts: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for node, data in graph.nodes(data=True):
         resource = data.get("resource")
         if resource is None or resource.type not in PLACERS or resource.mode != "managed":
             continue
-        for verdict in workload_exposure(graph, node):
+        for verdict in facts.exposure(node):
             if verdict.verdict in REACHING:
                 key = (node, f"IPv{verdict.family}", verdict.protocol)
                 flows[key].append(verdict.ports)
                 verdicts[key].add(verdict.verdict)
     copy = graph.copy()
-    _add_lateral(graph, copy)
+    _add_lateral(facts, copy)
     if not flows:
         return copy
     copy.add_node(INTERNET, synthetic=True)
@@ -55,8 +58,9 @@ def with_flows(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return copy
 
 
-def _add_lateral(graph: nx.MultiDiGraph, copy: nx.MultiDiGraph) -> None:
+def _add_lateral(facts: Facts, copy: nx.MultiDiGraph) -> None:
     """One ``reaches`` edge per lateral flow, in node order (deterministic)."""
+    graph = facts.graph
     nodes = {
         (data["resource"].root, data["resource"].address): node
         for node, data in graph.nodes(data=True)
@@ -65,7 +69,7 @@ def _add_lateral(graph: nx.MultiDiGraph, copy: nx.MultiDiGraph) -> None:
         resource = data.get("resource")
         if resource is None or resource.type not in PLACERS or resource.mode != "managed":
             continue
-        for flow in reachers(network_of(graph, resource), resource.address):
+        for flow in reachers(facts.network(resource), resource.address):
             source = nodes[(resource.root, flow.source)]
             copy.add_edge(
                 source,

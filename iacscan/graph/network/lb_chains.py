@@ -34,7 +34,6 @@ from iacscan.graph.network.model import (
     AwsNetwork,
     address,
     listed,
-    per_node,
 )
 from iacscan.graph.network.placement import PLACERS, Placement
 from iacscan.graph.network.sets import EPHEMERAL, FULL, Span, Spans, cidr_spans, intersect, subtract
@@ -432,10 +431,4 @@ def target_exposure(net: AwsNetwork, target: Resource) -> list[Verdict]:
             verdict = _chain_verdict(net, chain, target, family)
             if family == 4 or _front(net, chain, family).verdict != "CLOSED":
                 verdicts.append(verdict)
-    return verdicts
-
-
-def lb_exposure(graph: Any, node: str) -> list[Verdict]:
-    """``target_exposure`` of a graph node, computed once per scan and kept on the graph."""
-    verdicts: list[Verdict] = per_node(graph, "aws_lb_exposure", node, target_exposure)
     return verdicts

@@ -11,7 +11,6 @@ so that the analyses are pure lookups over it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,23 +279,3 @@ _INDEXERS: dict[str, tuple[Any, ...]] = {
     "aws_lb_listener": (_listener,),
     "aws_alb_listener": (_listener,),
 }
-
-
-def per_node(
-    graph: Any, key: str, node: str, compute: Callable[[AwsNetwork, Resource], Any]
-) -> Any:
-    """``compute(network, resource)`` for a graph node, once per scan, kept on the graph."""
-    cache: dict[str, Any] = graph.graph.setdefault(key, {})
-    if node not in cache:
-        resource = graph.nodes[node]["resource"]
-        cache[node] = compute(network_of(graph, resource), resource)
-    return cache[node]
-
-
-def network_of(graph: Any, resource: Resource) -> AwsNetwork:
-    """The network of the resource's root module, built on first use and kept on the graph."""
-    cache: dict[str, AwsNetwork] = graph.graph.setdefault("aws_network", {})
-    if resource.root not in cache:
-        everything = [data["resource"] for _, data in graph.nodes(data=True)]
-        cache[resource.root] = build_network(resource.root, everything)
-    return cache[resource.root]

@@ -21,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.compose.graph import namespace_owner
+from iacscan.graph.compose import namespace_owner
 from iacscan.graph.network.exposure import Verdict
 from iacscan.model.values import Unknown, is_unknown
 

@@ -1,6 +1,7 @@
 """Compose relations in the resource graph: services on networks, shared namespaces, mounts.
 
-Called once by ``graph.builder.build_graph``. Edges follow the builder's conventions (keyed
+Called once by ``graph.builder.build_graph`` (it reads only the model: every input adapter that
+produces ``compose_*`` resources gets them). Edges follow the builder's conventions (keyed
 ``kind:attribute``, from the service): ``on_network`` to each network the service joins
 (the implicit ``default`` one included), ``shares_network_namespace`` for
 ``network_mode: service:X``, ``mounts`` to each named volume. ``depends_on`` edges come
