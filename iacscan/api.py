@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -19,6 +20,9 @@ from iacscan.graph.builder import build_graph
 from iacscan.model import Comment, Resource, ScanError
 from iacscan.terraform.loader import TerraformLoader, discover
 from iacscan.terraform.plan import load_plans
+
+if TYPE_CHECKING:
+    from iacscan.aws import AwsSettings
 
 
 @dataclass
@@ -53,11 +57,13 @@ def load(
     compose_files: Iterable[str | Path] = (),
     profiles: Iterable[str] = (),
     source_dir: str | Path | None = None,
+    aws_context: AwsSettings | None = None,
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
     Terraform plans (``terraform show -json``) among them are read by content; ``source_dir``
-    is where their configuration lives (default: the plan's directory if it has .tf files)."""
+    is where their configuration lives (default: the plan's directory if it has .tf files).
+    ``aws_context`` adds the existing AWS infrastructure the inputs point at (iacscan.aws)."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors: list[ScanError] = []
@@ -76,6 +82,11 @@ def load(
     env = os.environ if environ is None else environ
     loaded.add(load_compose(path_list, root, env, [Path(f) for f in compose_files], profiles))
     loaded.add(load_plans(path_list, root, Path(source_dir) if source_dir else None, cache))
+    if aws_context is not None:  # imports boto3 only now
+        from iacscan.aws import add_context
+
+        loaded.resources, aws_errors = add_context(loaded.resources, aws_context)
+        errors += aws_errors
     resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
     all_errors = sorted(set(errors + loaded.errors))

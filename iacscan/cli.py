@@ -51,6 +51,35 @@ PROFILE = click.option(
 )
 
 
+def _remember_aws(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault("iacscan.aws", {})[param.name] = value
+    return value
+
+
+_AWS = (
+    ("--aws-context", {"is_flag": True}, "Read the AWS infrastructure the inputs point at."),
+    ("--aws-profile", {"metavar": "NAME"}, "AWS profile [default: the standard chain]."),
+    ("--aws-region", {"metavar": "REGION"}, "AWS region [default: the profile's]."),
+    ("--aws-cache-ttl", {"type": click.IntRange(0), "metavar": "SECONDS"},
+     "Keep AWS responses on disk this long [default: 0, off]."),
+)  # fmt: skip
+
+
+def AWS_OPTIONS(command: Any) -> Any:
+    """--aws-context (read-only) and its settings, kept in the click context rather than in
+    every command's signature."""
+    for name, extra, text in reversed(_AWS):
+        option = click.option(name, expose_value=False, callback=_remember_aws, help=text, **extra)
+        command = option(command)
+    return command
+
+
+def aws_flags() -> dict[str, Any]:
+    """The --aws-* options of the running command (empty outside click)."""
+    ctx = click.get_current_context(silent=True)
+    return dict(ctx.meta.get("iacscan.aws", {})) if ctx is not None else {}
+
+
 def _echo_errors(errors: list[Any]) -> None:
     for error in errors:
         where = f"{error.file}:{error.line}" if error.line else error.file
@@ -68,6 +97,7 @@ def _load(
 ) -> Any:
     """Load PATHS (default: the current directory) and list read errors on stderr."""
     from iacscan.api import load
+    from iacscan.aws import settings_from
     from iacscan.cli_support import parse_vars
 
     result = load(
@@ -78,6 +108,7 @@ def _load(
         use_cache=not no_cache,
         compose_files=compose_files,
         profiles=profiles,
+        aws_context=settings_from(aws_flags()),
     )
     _echo_errors(result.errors)
     return result
@@ -135,6 +166,7 @@ def main() -> None:
 @PROFILE
 @JOBS
 @NO_CACHE
+@AWS_OPTIONS
 def graph(
     paths: tuple[Path, ...],
     fmt: str,
@@ -180,6 +212,7 @@ def graph(
 @PROFILE
 @JOBS
 @NO_CACHE
+@AWS_OPTIONS
 def explain_command(
     address: str,
     paths: tuple[Path, ...],
@@ -294,6 +327,7 @@ def explain_command(
 @click.option("--no-color", is_flag=True, help="Never colour the table.")
 @JOBS
 @NO_CACHE
+@AWS_OPTIONS
 def scan_command(paths: tuple[Path, ...], **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from iacscan.cli_support import run_scan

@@ -109,7 +109,15 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         profiles=list(options.get("profiles") or ()),
         source_dir=options.get("source_dir"),
         changed_only=bool(options.get("changed_only")),
+        aws_context=_aws_settings(conf),
     )
+
+
+def _aws_settings(conf: dict[str, Any]) -> Any:
+    from iacscan.aws import settings_from
+    from iacscan.cli import aws_flags
+
+    return settings_from(aws_flags(), conf.get("aws_context"))
 
 
 class ParseProgress:

@@ -25,6 +25,7 @@ KEYS = {
     "show_suppressed": bool,
     "fail_on_error": bool,
     "registries": dict,  # {"allowed": [registry or registry/path prefix or glob, ...]}
+    "aws_context": object,  # true, or {profile, region, cache_ttl}: checked by iacscan.aws
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacscan.api import LoadResult, load
+from iacscan.aws import AwsSettings
 from iacscan.cache import Progress
 from iacscan.decide import decide, read_baseline, select_rules
 from iacscan.model import Finding, ScanError
@@ -77,6 +78,7 @@ class ScanOptions:
     profiles: list[str] = field(default_factory=list)  # Compose profiles (none: every service)
     source_dir: Path | None = None  # a plan's configuration (default: the plan's directory)
     changed_only: bool = False  # report only on what a plan creates, updates or replaces
+    aws_context: AwsSettings | None = None  # read existing AWS infrastructure (iacscan.aws)
 
 
 def changed_nodes(loaded: LoadResult) -> set[str]:
@@ -103,6 +105,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         compose_files=options.compose_files,
         profiles=options.profiles,
         source_dir=options.source_dir,
+        aws_context=options.aws_context,
     )
     settings = {"allowed_registries": options.allowed_registries}
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)
