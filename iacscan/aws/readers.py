@@ -72,27 +72,27 @@ class Reader:
     client: ReadOnlyClient
     records: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    expanded: set[str] = field(default_factory=set)  # records whose drags were followed
 
     def read(self, ids: Iterable[str]) -> None:
-        """Read ``ids`` and everything they drag in."""
+        """Read ``ids`` and everything they, and records found by lookups, drag in."""
         want = set(ids)
         for _ in range(MAX_ROUNDS):
+            want |= self._drags(sorted(set(self.records) - self.expanded))
             want -= set(self.records) | set(self.failed)
             if not want or len(self.records) >= MAX_RECORDS:
                 return
-            before = set(self.records)
             for kind in KINDS:
                 batch = sorted(i for i in want if kind_of(i) == kind)
                 if batch:
                     self.fetch(kind, batch)
-            new = [self.records[i] for i in sorted(set(self.records) - before)]
-            want = self._drags(new)
+            want = set()
 
     def fetch(self, kind: str, ids: list[str]) -> None:
         """One batched Describe by id filter: ids it does not return do not exist."""
         spec = KINDS[kind]
         found = self.query(kind, [{"Name": spec.id_filter, "Values": ids}], ", ".join(ids))
-        for missing in sorted(set(ids) - set(found)):
+        for missing in sorted(set(ids) - set(found) - set(self.failed)):
             self.failed[missing] = (
                 f"ec2:{spec.operation}: {missing} does not exist in {self.client.region}"
             )
@@ -135,7 +135,9 @@ class Reader:
                 del self.records[ident]
                 self.failed[ident] = f"{ident} is in {vpc}: {reason}"
 
-    def _drags(self, new: list[tuple[str, dict[str, Any]]]) -> set[str]:
+    def _drags(self, idents: list[str]) -> set[str]:
+        self.expanded.update(idents)
+        new = [self.records[i] for i in idents]
         want: set[str] = set()
         subnets = sorted(r["SubnetId"] for k, r in new if k == "subnet")
         vpcs = sorted(r["VpcId"] for k, r in new if k == "vpc")

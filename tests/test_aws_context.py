@@ -1,0 +1,349 @@
+"""--aws-context against moto (in-process; one test through a moto server on 127.0.0.1).
+
+No test touches the network beyond loopback: credentials are fake, the instance metadata
+service is disabled, and every client talks to moto.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+boto3 = pytest.importorskip("boto3")
+moto = pytest.importorskip("moto")
+
+from click.testing import CliRunner  # noqa: E402
+
+from iacscan.api import load  # noqa: E402
+from iacscan.aws import AwsSettings  # noqa: E402
+from iacscan.cli import main  # noqa: E402
+from iacscan.graph.network.exposure import workload_exposure  # noqa: E402
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A mocked account: fake credentials, no metadata service, no shared files."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    with moto.mock_aws():
+        yield boto3.client("ec2", region_name=REGION)
+
+
+def network(ec2: Any, public: bool = True, port: int = 22) -> dict[str, str]:
+    """A VPC with an IGW, one subnet (routed to the IGW when ``public``) and a group open
+    to the world on ``port``."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    ec2.create_tags(Resources=[subnet], Tags=[{"Key": "Tier", "Value": "web"}])
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    if public:
+        table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    group = ec2.create_security_group(GroupName="open", Description="open", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+                        "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )  # fmt: skip
+    return {"vpc": vpc, "igw": igw, "subnet": subnet, "sg": group}
+
+
+def write(directory: Path, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "main.tf").write_text(text, encoding="utf-8")
+    return directory
+
+
+INSTANCE = """resource "aws_instance" "web" {{
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = {subnet}
+  vpc_security_group_ids = [{sg}]
+}}
+"""
+
+
+def instance(tmp_path: Path, subnet: str, sg: str) -> Path:
+    return write(tmp_path / "tf", INSTANCE.format(subnet=subnet, sg=sg))
+
+
+def verdicts(result: Any, node: str, port: int) -> list[Any]:
+    return [
+        v
+        for v in workload_exposure(result.graph, node)
+        if v.family == 4 and v.protocol == "tcp" and v.ports[0] <= port <= v.ports[1]
+    ]
+
+
+def test_existing_open_group_and_subnet_expose_a_new_instance(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert result.errors == []
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "OPEN"
+    assert verdict.path == (
+        "internet",
+        f"aws_internet_gateway.{ids['igw']}",
+        next(r.address for r in result.resources if r.type == "aws_route_table"
+             and r.attrs["route"][-1]["cidr_block"] == "0.0.0.0/0"),
+        f"aws_subnet.{ids['subnet']}",
+        next(r.address for r in result.resources if r.type == "aws_default_network_acl"),
+        f"aws_security_group.{ids['sg']}",
+        "aws_instance.web",
+    )  # fmt: skip
+    sg = next(r for r in result.resources if r.address == f"aws_security_group.{ids['sg']}")
+    assert sg.mode == "existing" and sg.attrs["arn"].endswith(f"security-group/{ids['sg']}")
+    assert sg.attrs["ingress"][0]["cidr_blocks"] == ["0.0.0.0/0"]
+    out = CliRunner().invoke(main, ["scan", str(root), "--aws-context", "--no-cache", "-q",
+                                    "--format", "json"])  # fmt: skip
+    assert out.exit_code == 1
+    findings = json.loads(out.output)["findings"]
+    # the finding is on the new workload only, never on the existing group
+    assert [(f["rule_id"], f["resource"], f["line"]) for f in findings] == [
+        ("IAC-AWS-EXPOSURE-001", "aws_instance.web", 1)
+    ]
+
+
+def test_without_the_flag_the_ids_point_at_nothing(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+    (verdict,) = verdicts(load([root], use_cache=False), "aws_instance.web", 22)
+    assert verdict.verdict == "UNDETERMINED"
+
+
+def test_existing_private_subnet_keeps_a_new_database_closed(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws, public=False, port=5432)
+    root = write(tmp_path / "tf", f"""resource "aws_db_subnet_group" "db" {{
+  name       = "db"
+  subnet_ids = ["{ids['subnet']}"]
+}}
+
+resource "aws_db_instance" "db" {{
+  engine                 = "postgres"
+  instance_class         = "db.t3.micro"
+  publicly_accessible    = true
+  db_subnet_group_name   = aws_db_subnet_group.db.name
+  vpc_security_group_ids = ["{ids['sg']}"]
+}}
+""")  # fmt: skip
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert result.errors == []
+    (verdict,) = verdicts(result, "aws_db_instance.db", 5432)
+    assert verdict.verdict == "CLOSED"
+    assert verdict.blocked_by == ("NO_ROUTE_TO_IGW",)
+
+
+def test_existing_nacl_deny_closes_the_port(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    acl = aws.create_network_acl(VpcId=ids["vpc"])["NetworkAcl"]["NetworkAclId"]
+    entries = [(90, "deny", 22, 22), (100, "allow", 0, 65535)]
+    for number, action, low, high in entries:
+        aws.create_network_acl_entry(
+            NetworkAclId=acl, RuleNumber=number, Protocol="6", RuleAction=action, Egress=False,
+            CidrBlock="0.0.0.0/0", PortRange={"From": low, "To": high},
+        )  # fmt: skip
+    aws.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1",
+                                 RuleAction="allow", Egress=True, CidrBlock="0.0.0.0/0")  # fmt: skip
+    current = aws.describe_network_acls(
+        Filters=[{"Name": "association.subnet-id", "Values": [ids["subnet"]]}]
+    )["NetworkAcls"][0]
+    association = next(
+        a["NetworkAclAssociationId"] for a in current["Associations"]
+        if a["SubnetId"] == ids["subnet"]
+    )  # fmt: skip
+    aws.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "CLOSED"
+    assert verdict.blocked_by == ("NACL_INBOUND_DENY(rule 90)",)
+    acl_resource = next(r for r in result.resources if r.address == f"aws_network_acl.{acl}")
+    assert acl_resource.attrs["ingress"][0] == {
+        "rule_no": 90, "action": "deny", "protocol": "6", "from_port": 22, "to_port": 22,
+        "cidr_block": "0.0.0.0/0", "ipv6_cidr_block": None,
+    }  # fmt: skip
+
+
+def test_data_sources_by_tags_and_name(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    root = write(
+        tmp_path / "tf",
+        """data "aws_subnet" "web" {
+  tags = { Tier = "web" }
+}
+
+data "aws_security_group" "open" {
+  name   = "open"
+  vpc_id = data.aws_subnet.web.vpc_id
+}
+
+data "aws_caller_identity" "me" {}
+
+resource "aws_instance" "web" {
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = data.aws_subnet.web.id
+  vpc_security_group_ids = [data.aws_security_group.open.id]
+  tags                   = { Owner = data.aws_caller_identity.me.account_id }
+}
+""",
+    )
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert result.errors == []
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "OPEN"
+    web = next(r for r in result.resources if r.address == "aws_instance.web")
+    assert web.attrs["tags"] == {"Owner": "123456789012"}
+    data = next(r for r in result.resources if r.address == "data.aws_subnet.web")
+    assert data.mode == "data" and data.attrs["id"] == ids["subnet"]
+    assert data.attrs["cidr_block"] == "10.0.1.0/24"
+
+
+def test_a_data_source_that_matches_nothing_is_an_error(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    root = write(
+        tmp_path / "tf",
+        """data "aws_subnet" "web" {{
+  tags = {{ Tier = "none" }}
+}}
+
+resource "aws_instance" "web" {{
+  ami                    = "ami-12345678"
+  subnet_id              = data.aws_subnet.web.id
+  vpc_security_group_ids = ["{}"]
+}}
+""".format(ids["sg"]),
+    )
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert [(e.file, e.line, e.message, e.kind) for e in result.errors] == [
+        ("main.tf", 1, "aws: ec2:DescribeSubnets for data.aws_subnet.web: no match, expected one",
+         "aws")
+    ]  # fmt: skip
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "UNDETERMINED"
+    assert "no match, expected one" in " ".join(verdict.unknowns)
+
+
+def test_access_denied_on_one_call(
+    aws: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.exceptions
+
+    from iacscan.aws.client import ReadOnlyClient
+
+    ids = network(aws)
+    real = ReadOnlyClient._pages
+
+    def denied(self: Any, service: str, operation: str, params: Any) -> Any:
+        if operation == "DescribeSecurityGroups":
+            error = {"Error": {"Code": "UnauthorizedOperation", "Message": "denied"}}
+            raise botocore.exceptions.ClientError(error, operation)
+        return real(self, service, operation, params)
+
+    monkeypatch.setattr(ReadOnlyClient, "_pages", denied)
+    root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    denied = "ec2:DescribeSecurityGroups ({}): UnauthorizedOperation: denied"
+    vpc, subnet, sg = ids["vpc"], ids["subnet"], ids["sg"]
+    # the VPC's default group could not be read either: without it the subnet is not known
+    # (a workload without groups gets the default one), so it stays undetermined too
+    assert [(e.file, e.line, e.message) for e in result.errors] == [
+        ("main.tf", 4, f"aws: {subnet} is in {vpc}: {denied.format(vpc)}"),
+        ("main.tf", 5, f"aws: {denied.format(sg)}"),
+    ]
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "UNDETERMINED"
+    assert verdict.unknowns == (
+        f"subnet: {subnet}: {subnet} is in {vpc}: {denied.format(vpc)}",
+        f"security group {sg}: {denied.format(sg)}",
+    )
+    # the rest went on: what could be read is in the graph
+    assert f"aws_internet_gateway.{ids['igw']}" in result.graph
+
+
+def test_no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # never reached
+    root = instance(tmp_path, '"subnet-0123456789abcdef0"', '"sg-0123456789abcdef0"')
+    out = CliRunner().invoke(main, ["scan", str(root), "--aws-context", "--no-cache",
+                                    "--format", "json", "--show-undetermined"])  # fmt: skip
+    reason = "session: no credentials (AWS_PROFILE, environment, shared files or instance role)"
+    assert out.exit_code == 0  # an undetermined result fails only with --strict
+    report = json.loads(out.stdout)
+    assert report["errors"] == [{"file": "--aws-context", "line": 0, "message": reason}]
+    assert report["findings"] == []
+    evidence = report["undetermined"][0]["evidence"]
+    assert evidence["unknowns"] == [
+        f"subnet: subnet-0123456789abcdef0: {reason}",
+        f"security group sg-0123456789abcdef0: {reason}",
+    ]
+
+
+def test_writes_are_refused_before_anything_is_sent(aws: Any) -> None:
+    from iacscan.aws.client import ALLOWED, ReadOnlyClient, RefusedOperation
+
+    client = ReadOnlyClient(AwsSettings())
+    client.start()
+    with pytest.raises(RefusedOperation, match="ec2:RunInstances"):
+        client.call("ec2", "RunInstances", ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    with pytest.raises(RefusedOperation, match="ec2:DeleteVpc"):
+        client.call("ec2", "DeleteVpc", VpcId="vpc-12345678")
+    assert client.calls == []
+    assert aws.describe_instances()["Reservations"] == []
+    assert all(op.startswith(("Describe", "Get", "List")) for _, op in ALLOWED)
+
+
+def test_paginated_results_are_merged(aws: Any) -> None:
+    from iacscan.aws.client import ReadOnlyClient
+
+    vpc = aws.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    for i in range(7):
+        aws.create_security_group(GroupName=f"g{i}", Description="g", VpcId=vpc)
+    client = ReadOnlyClient(AwsSettings())
+    client.start()
+    filters = [{"Name": "vpc-id", "Values": [vpc]}]
+    response = client.call("ec2", "DescribeSecurityGroups", Filters=filters, MaxResults=5)
+    assert len(response["SecurityGroups"]) == 8  # seven and the default group
+    client.call("ec2", "DescribeSecurityGroups", Filters=filters, MaxResults=5)
+    assert client.calls == ["ec2:DescribeSecurityGroups"]  # the second came from the cache
+
+
+def test_disk_cache_is_json_and_answers_within_its_ttl(aws: Any, tmp_path: Path) -> None:
+    from iacscan.aws.client import ReadOnlyClient
+
+    vpc = aws.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    settings = AwsSettings(cache_dir=tmp_path / "cache", cache_ttl=60)
+    first = ReadOnlyClient(settings)
+    first.start()
+    filters = [{"Name": "vpc-id", "Values": [vpc]}]
+    assert first.call("ec2", "DescribeVpcs", Filters=filters)["Vpcs"][0]["VpcId"] == vpc
+    files = sorted((tmp_path / "cache").iterdir())
+    assert len(files) == 1 and json.loads(files[0].read_text())["response"]["Vpcs"]
+    aws.delete_vpc(VpcId=vpc)
+    second = ReadOnlyClient(settings)
+    second.start()
+    assert second.call("ec2", "DescribeVpcs", Filters=filters)["Vpcs"][0]["VpcId"] == vpc
+    assert second.calls == ["sts:GetCallerIdentity"]  # the account keys the cache
+    stale = ReadOnlyClient(AwsSettings(cache_dir=tmp_path / "cache", cache_ttl=0))
+    stale.start()
+    assert stale.call("ec2", "DescribeVpcs", Filters=filters)["Vpcs"] == []
