@@ -347,3 +347,69 @@ def test_disk_cache_is_json_and_answers_within_its_ttl(aws: Any, tmp_path: Path)
     stale = ReadOnlyClient(AwsSettings(cache_dir=tmp_path / "cache", cache_ttl=0))
     stale.start()
     assert stale.call("ec2", "DescribeVpcs", Filters=filters)["Vpcs"] == []
+
+
+def test_without_the_flag_nothing_about_aws_is_imported(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = write(tmp_path / "tf", INSTANCE.format(subnet='"subnet-0123456789abcdef0"',
+                                                   sg='"sg-0123456789abcdef0"'))  # fmt: skip
+    program = (
+        "import sys\n"
+        "import iacscan.cli\n"
+        "assert not {'boto3', 'botocore', 'iacscan.aws'} & set(sys.modules), 'at import'\n"
+        "from click.testing import CliRunner\n"
+        f"out = CliRunner().invoke(iacscan.cli.main, ['scan', {str(root)!r}, '--no-cache'])\n"
+        "assert out.exit_code == 0, out.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))\n"
+    )
+    command = [sys.executable, "-c", program]
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+
+
+def test_the_aws_package_imports_only_the_model() -> None:
+    import ast
+
+    package = Path(__file__).parent.parent / "iacscan" / "aws"
+    imported = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    ours = {m for m in imported if m.startswith("iacscan")}
+    assert ours and all(m.startswith(("iacscan.model", "iacscan.aws")) for m in ours), ours
+
+
+def test_a_moto_server_on_loopback_through_the_real_http_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+        ec2 = boto3.client("ec2", region_name=REGION)
+        ids = network(ec2)
+        root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+        out = CliRunner().invoke(main, ["explain", "aws_instance.web", str(root),
+                                        "--aws-context", "--aws-region", REGION, "--no-cache",
+                                        "--format", "json"])  # fmt: skip
+    finally:
+        server.stop()
+    assert out.exit_code == 0, out.output
+    text = out.output
+    assert f"aws_security_group.{ids['sg']}" in text and '"OPEN"' in text
