@@ -413,3 +413,23 @@ def test_a_moto_server_on_loopback_through_the_real_http_path(
     assert out.exit_code == 0, out.output
     text = out.output
     assert f"aws_security_group.{ids['sg']}" in text and '"OPEN"' in text
+
+
+def test_existing_resources_are_drawn_apart(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+    runner = CliRunner()
+    dot = runner.invoke(main, ["graph", str(root), "--format", "dot", "--aws-context"]).output
+    sg = f"aws_security_group.{ids['sg']}"
+    assert f'"{sg}" [label="{sg}\\naws_security_group", style=dashed];' in dot
+    assert '"aws_instance.web" [label="aws_instance.web\\naws_instance\\nfindings' in dot
+    graph = json.loads(
+        runner.invoke(main, ["graph", str(root), "--format", "json", "--aws-context"]).output
+    )
+    modes = {n["id"]: n["mode"] for n in graph["nodes"] if "mode" in n}
+    assert modes[sg] == "existing" and modes["aws_instance.web"] == "managed"
+    cyto = json.loads(
+        runner.invoke(main, ["graph", str(root), "--format", "cytoscape", "--aws-context"]).output
+    )
+    classes = {e["data"]["id"]: e["classes"] for e in cyto["elements"]["nodes"]}
+    assert classes[sg].split() == ["resource", "existing"]
