@@ -433,3 +433,59 @@ def test_existing_resources_are_drawn_apart(aws: Any, tmp_path: Path) -> None:
     )
     classes = {e["data"]["id"]: e["classes"] for e in cyto["elements"]["nodes"]}
     assert classes[sg].split() == ["resource", "existing"]
+
+
+PUBLIC_PULL = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "pull", "Effect": "Allow", "Principal": "*",
+                   "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}],
+})  # fmt: skip
+
+
+def test_ecr_repository_data_source_and_its_policy(aws: Any, tmp_path: Path) -> None:
+    ecr = boto3.client("ecr", region_name=REGION)
+    ecr.create_repository(repositoryName="app")
+    ecr.set_repository_policy(repositoryName="app", policyText=PUBLIC_PULL)
+    root = write(
+        tmp_path / "tf",
+        """data "aws_ecr_repository" "app" {
+  name = "app"
+}
+
+data "aws_ecr_repository" "gone" {
+  name = "gone"
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = data.aws_ecr_repository.app.name
+  policy     = "{}"
+}
+
+resource "aws_ssm_parameter" "url" {
+  name  = "app-url"
+  type  = "String"
+  value = data.aws_ecr_repository.app.repository_url
+}
+""",
+    )
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert [(e.file, e.line, e.message) for e in result.errors] == [
+        ("main.tf", 5, "aws: ecr:DescribeRepositories (data.aws_ecr_repository.gone): "
+         "RepositoryNotFoundException: The repository with name 'gone' does not exist in the "
+         "registry with id '123456789012'"),
+    ]  # fmt: skip
+    by_address = {r.address: r for r in result.resources}
+    url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app"
+    assert by_address["aws_ssm_parameter.url"].attrs["value"] == url
+    assert by_address["data.aws_ecr_repository.app"].attrs["arn"] == (
+        "arn:aws:ecr:eu-west-1:123456789012:repository/app"
+    )
+    repository = by_address["aws_ecr_repository.app"]
+    policy = by_address["aws_ecr_repository_policy.app"]
+    assert repository.mode == policy.mode == "existing"
+    assert json.loads(policy.attrs["policy"])["Statement"][0]["Principal"] == "*"
+    assert "aws_ecr_registry_policy.123456789012" not in by_address  # the registry has none
+    # the existing public policy is context, not a finding of this change
+    out = CliRunner().invoke(main, ["scan", str(root), "--aws-context", "--no-cache", "-q",
+                                    "--format", "json", "--rule", "IAC-AWS-ECR-*"])  # fmt: skip
+    assert json.loads(out.stdout)["findings"] == []

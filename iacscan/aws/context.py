@@ -20,7 +20,8 @@ from iacscan.aws import AwsSettings
 from iacscan.aws.client import AwsError, ReadOnlyClient
 from iacscan.aws.convert import address_of, convert
 from iacscan.aws.datasources import ACCOUNT_TYPES, LOOKUPS, account_values, filled, look_up
-from iacscan.aws.readers import Reader, kind_of
+from iacscan.aws.ecr import EcrReader, attributes, repository_of
+from iacscan.aws.readers import Reader, kind_of, raise_if_global
 from iacscan.model import Resource, ScanError
 from iacscan.model.values import Ref, Unknown
 
@@ -35,17 +36,20 @@ class DataResults:
     ids: dict[Key, tuple[str, list[str], bool]] = field(default_factory=dict)
     values: dict[Key, dict[str, Any]] = field(default_factory=dict)
     failed: dict[Key, str] = field(default_factory=dict)
+    ecr: EcrReader | None = None
+    ecr_failed: dict[str, str] = field(default_factory=dict)  # repository ARN -> reason
 
 
 def enrich(
     resources: list[Resource], settings: AwsSettings
 ) -> tuple[list[Resource], list[ScanError]]:
     client = ReadOnlyClient(settings)
-    reader, data = Reader(client), DataResults()
+    reader, data = Reader(client), DataResults(ecr=EcrReader(client))
     literal = sorted({ident for _, _, ident in _literals(resources)})
     try:
         client.start()
         reader.read(literal)
+        _read_repositories(resources, data)
         _resolve_data(reader, resources, data)
         reader.read(sorted({i for _, ids, _ in data.ids.values() for i in ids}))
         reader.settle()
@@ -59,13 +63,41 @@ def enrich(
     return _rewrite(resources, reader, data) + _existing(resources, reader, data), errors
 
 
-def _literals(resources: list[Resource]) -> Iterator[tuple[Resource, str, str]]:
-    """(resource, attribute path, id) for every literal EC2 id in managed resources."""
+def _literals(
+    resources: list[Resource], match: Any = kind_of
+) -> Iterator[tuple[Resource, str, str]]:
+    """(resource, attribute path, value) for every literal EC2 id (or what ``match``
+    accepts) in managed resources."""
     for resource in resources:
         if resource.mode == "managed":
             for path, value in _strings(resource.attrs, ""):
-                if kind_of(value):
+                if match(value):
                     yield resource, path, value
+
+
+def _read_repositories(resources: list[Resource], data: DataResults) -> None:
+    """ECR repositories named by a literal ARN (a policy's ``Resource``, a replication rule)."""
+    assert data.ecr is not None
+    for arn in sorted({value for _, _, value in _literals(resources, repository_of)}):
+        registry, name = repository_of(arn) or ("", "")
+        try:
+            data.ecr.repository(name, registry, arn)
+        except AwsError as error:
+            raise_if_global(error)
+            data.ecr_failed[arn] = str(error)
+
+
+def _ecr_data(resource: Resource, data: DataResults) -> dict[str, Any] | str | None:
+    """``data "aws_ecr_repository"``: its computed attributes, or why it could not be read."""
+    name, registry = resource.attrs.get("name"), resource.attrs.get("registry_id")
+    if not isinstance(name, str) or not isinstance(registry, (str, type(None))):
+        return None
+    assert data.ecr is not None
+    try:
+        return attributes(data.ecr.repository(name, registry, resource.address))
+    except AwsError as error:
+        raise_if_global(error)
+        return str(error)
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -83,8 +115,11 @@ def _data_keys(resources: list[Resource]) -> list[Key]:
     return [
         (r.root, r.address)
         for r in resources
-        if r.mode == "data" and (r.type in LOOKUPS or r.type in ACCOUNT_TYPES)
+        if r.mode == "data" and (r.type in LOOKUPS or r.type in OTHER_TYPES)
     ]
+
+
+OTHER_TYPES = (*ACCOUNT_TYPES, "aws_ecr_repository")
 
 
 def _resolve_data(reader: Reader, resources: list[Resource], data: DataResults) -> None:
@@ -105,6 +140,8 @@ def _resolve_data(reader: Reader, resources: list[Resource], data: DataResults) 
             )
             if current.type in ACCOUNT_TYPES:
                 result: Any = account_values(reader, current)
+            elif current.type == "aws_ecr_repository":
+                result = _ecr_data(current, data)
             else:
                 result = look_up(reader, current)
             if result is None:
@@ -186,10 +223,13 @@ def _rewrite(resources: list[Resource], reader: Reader, data: DataResults) -> li
 def _existing(resources: list[Resource], reader: Reader, data: DataResults) -> list[Resource]:
     """Every record, in every root module that points at AWS."""
     roots = {r.root for r, _, _ in _literals(resources)} | {root for root, _ in data.ids}
+    roots |= {r.root for r, _, _ in _literals(resources, repository_of)}
+    roots |= {root for root, _ in data.values}
     found: list[Resource] = []
     for root in sorted(roots):
         for ident, (kind, record) in sorted(reader.records.items()):
             found += convert(kind, ident, record, lambda v: _link(reader, v), root)
+        found += data.ecr.resources(root) if data.ecr is not None else []
     return found
 
 
@@ -201,6 +241,11 @@ def _errors(resources: list[Resource], reader: Reader, data: DataResults) -> lis
             seen.add(ident)
             where = resource.location_of(path)
             errors.append(ScanError(where.file, where.line, f"aws: {reader.failed[ident]}", "aws"))
+    for resource, path, arn in _literals(resources, repository_of):
+        if arn in data.ecr_failed and arn not in seen:
+            seen.add(arn)
+            where = resource.location_of(path)
+            errors.append(ScanError(where.file, where.line, f"aws: {data.ecr_failed[arn]}", "aws"))
     for resource in resources:
         reason = data.failed.get((resource.root, resource.address))
         if reason:
