@@ -21,6 +21,7 @@ from iacscan.api import load  # noqa: E402
 from iacscan.aws import AwsSettings  # noqa: E402
 from iacscan.cli import main  # noqa: E402
 from iacscan.graph.network.exposure import workload_exposure  # noqa: E402
+from iacscan.model.values import Ref  # noqa: E402
 
 REGION = "eu-west-1"
 
@@ -489,3 +490,61 @@ resource "aws_ssm_parameter" "url" {
     out = CliRunner().invoke(main, ["scan", str(root), "--aws-context", "--no-cache", "-q",
                                     "--format", "json", "--rule", "IAC-AWS-ECR-*"])  # fmt: skip
     assert json.loads(out.stdout)["findings"] == []
+
+
+def test_a_plan_points_at_existing_infrastructure_the_same_way(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws, port=80)  # the plan brings its own group, open on 22
+    plans = Path(__file__).parent.parent / "fixtures" / "plans"
+    text = (plans / "data_sources.plan.json").read_text(encoding="utf-8")
+    text = text.replace("subnet-0123456789abcdef0", ids["subnet"])
+    text = text.replace("vpc-0123456789abcdef0", ids["vpc"])
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "plan.json").write_text(text, encoding="utf-8")
+    source = plans / "data_sources"
+    before = load([tmp_path / "plan"], source_dir=source, use_cache=False)
+    (verdict,) = verdicts(before, "aws_instance.web", 22)
+    assert verdict.verdict == "UNDETERMINED"
+    result = load([tmp_path / "plan"], source_dir=source, aws_context=AwsSettings(),
+                  use_cache=False)  # fmt: skip
+    assert result.errors == []
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "OPEN"
+    assert verdict.path[1:4] == (
+        f"aws_internet_gateway.{ids['igw']}",
+        verdict.path[2],
+        f"aws_subnet.{ids['subnet']}",
+    )
+    assert verdict.path[-2:] == ("aws_security_group.ssh_open_to_world", "aws_instance.web")
+
+
+def test_a_new_rule_on_an_existing_group_exposes_its_members(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws, port=443)
+    other = aws.create_security_group(GroupName="admin", Description="a", VpcId=ids["vpc"])
+    aws.authorize_security_group_ingress(
+        GroupId=ids["sg"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+                        "UserIdGroupPairs": [{"GroupId": other["GroupId"]}]}],
+    )  # fmt: skip
+    root = write(tmp_path / "tf", INSTANCE.format(subnet=f'"{ids["subnet"]}"',
+                                                  sg=f'"{ids["sg"]}"') + f"""
+resource "aws_vpc_security_group_ingress_rule" "ssh" {{
+  security_group_id = "{ids['sg']}"
+  ip_protocol       = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_ipv4         = "0.0.0.0/0"
+}}
+""")  # fmt: skip
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "OPEN"
+    assert verdict.path[-2:] == (f"aws_security_group.{ids['sg']}", "aws_instance.web")
+    before = load([root], use_cache=False)  # without the context the group is unknown
+    (undetermined,) = verdicts(before, "aws_instance.web", 22)
+    assert undetermined.verdict == "UNDETERMINED"
+    # the group a rule of the existing group names was read and linked
+    group = next(r for r in result.resources if r.address == f"aws_security_group.{ids['sg']}")
+    rule = next(p for p in group.attrs["ingress"] if p["from_port"] == 5432)
+    assert rule["security_groups"] == [Ref(f"aws_security_group.{other['GroupId']}", "id")]
+    (port_5432,) = verdicts(result, "aws_instance.web", 5432)
+    assert port_5432.verdict == "CLOSED"

@@ -102,7 +102,7 @@ def look_up(reader: Reader, resource: Resource) -> tuple[str, list[str]] | str |
     """(kind, matching ids), or the reason the data source could not be read, or None
     while its arguments are unknown."""
     lookup = LOOKUPS[resource.type]
-    filters = filters_of(resource, lookup)
+    filters = _read_by_plan(resource, lookup) or filters_of(resource, lookup)
     if filters is None:
         return None
     try:
@@ -114,6 +114,18 @@ def look_up(reader: Reader, resource: Resource) -> tuple[str, list[str]] | str |
         found = "no match" if not ids else f"{len(ids)} matches ({', '.join(sorted(ids))})"
         return f"ec2:{_operation(lookup.kind)} for {resource.address}: {found}, expected one"
     return lookup.kind, sorted(ids)
+
+
+def _read_by_plan(resource: Resource, lookup: Lookup) -> list[dict[str, Any]] | None:
+    """A plan holds what Terraform read (``arn``, ``ids``): look that up again by id, not
+    by the arguments, which may no longer match (tags edited since)."""
+    if lookup.many:
+        ids = resource.attrs.get("ids")
+    else:
+        ids = [resource.attrs["id"]] if isinstance(resource.attrs.get("arn"), str) else None
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        return None
+    return [{"Name": KINDS[lookup.kind].id_filter, "Values": sorted(ids)}]
 
 
 def _operation(kind: str) -> str:
