@@ -548,3 +548,78 @@ resource "aws_vpc_security_group_ingress_rule" "ssh" {{
     assert rule["security_groups"] == [Ref(f"aws_security_group.{other['GroupId']}", "id")]
     (port_5432,) = verdicts(result, "aws_instance.web", 5432)
     assert port_5432.verdict == "CLOSED"
+
+
+def test_a_silent_endpoint_times_out_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections, never answers
+    try:
+        port = listener.getsockname()[1]
+        settings = AwsSettings(region=REGION, endpoint_url=f"http://127.0.0.1:{port}",
+                               connect_timeout=0.5, read_timeout=0.2)  # fmt: skip
+        root = instance(tmp_path, '"subnet-0123456789abcdef0"', '"sg-0123456789abcdef0"')
+        result = load([root], aws_context=settings, use_cache=False)
+    finally:
+        listener.close()
+    (error,) = result.errors
+    assert (error.file, error.kind) == ("--aws-context", "aws")
+    assert error.message.startswith("ec2:DescribeSubnets (subnet-0123456789abcdef0): Read timeout")
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "UNDETERMINED"
+
+
+@pytest.mark.parametrize(
+    ("flags", "config", "expected"),
+    [
+        ({}, None, None),
+        ({"aws_context": False}, False, None),
+        ({"aws_context": True}, None, AwsSettings()),
+        ({}, True, AwsSettings()),
+        ({"aws_region": "us-east-1"}, {"profile": "ro"}, AwsSettings(profile="ro", region="us-east-1")),
+        ({"aws_context": True, "aws_cache_ttl": 30}, None, "cache"),
+    ],
+)  # fmt: skip
+def test_settings_from_flags_over_the_config_file(flags: Any, config: Any, expected: Any) -> None:
+    from iacscan.aws import cache_directory, settings_from
+
+    if expected == "cache":
+        expected = AwsSettings(cache_dir=cache_directory(), cache_ttl=30)
+    assert settings_from(flags, config) == expected
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("yes", "aws_context must be true, false or a mapping"),
+        ({"region": 1}, "aws_context: region must be a string"),
+        ({"regoin": "x"}, "aws_context: unknown setting 'regoin' (profile, region, cache_ttl)"),
+        ({"cache_ttl": -1}, "aws_context: cache_ttl must be a whole number of seconds"),
+    ],
+)
+def test_bad_aws_settings_are_usage_errors(config: Any, message: str, tmp_path: Path) -> None:
+    from iacscan.aws import settings_from
+
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        settings_from({}, config)
+    (tmp_path / ".iacscan.yml").write_text(json.dumps({"aws_context": config}), "utf-8")
+    root = instance(tmp_path, '"subnet-0123456789abcdef0"', '"sg-0123456789abcdef0"')
+    out = CliRunner().invoke(main, ["scan", str(root), "--config", str(tmp_path / ".iacscan.yml")])
+    assert out.exit_code == 2 and message in out.output
+
+
+def test_aws_context_in_the_settings_file(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+    (root / ".iacscan.yml").write_text(f"aws_context:\n  region: {REGION}\n", "utf-8")
+    out = CliRunner().invoke(main, ["scan", str(root), "--no-cache", "-q", "--format", "json"])
+    assert out.exit_code == 1
+    assert [f["rule_id"] for f in json.loads(out.stdout)["findings"]] == ["IAC-AWS-EXPOSURE-001"]

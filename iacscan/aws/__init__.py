@@ -31,7 +31,7 @@ class AwsSettings:
     profile: str | None = None
     region: str | None = None
     cache_dir: Path | None = None
-    cache_ttl: int = 300
+    cache_ttl: int = 0
     endpoint_url: str | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
