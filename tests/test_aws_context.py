@@ -623,3 +623,31 @@ def test_aws_context_in_the_settings_file(aws: Any, tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["scan", str(root), "--no-cache", "-q", "--format", "json"])
     assert out.exit_code == 1
     assert [f["rule_id"] for f in json.loads(out.stdout)["findings"]] == ["IAC-AWS-EXPOSURE-001"]
+
+
+def test_an_existing_interface_with_a_public_ip(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws)
+    aws.modify_subnet_attribute(SubnetId=ids["subnet"], MapPublicIpOnLaunch={"Value": False})
+    eni = aws.create_network_interface(SubnetId=ids["subnet"], Groups=[ids["sg"]])
+    eni_id = eni["NetworkInterface"]["NetworkInterfaceId"]
+    root = write(tmp_path / "tf", f"""resource "aws_instance" "web" {{
+  ami           = "ami-12345678"
+  instance_type = "t3.micro"
+  network_interface {{
+    network_interface_id = "{eni_id}"
+    device_index         = 0
+  }}
+}}
+""")  # fmt: skip
+    (private,) = verdicts(load([root], aws_context=AwsSettings(), use_cache=False),
+                          "aws_instance.web", 22)  # fmt: skip
+    assert (private.verdict, private.blocked_by) == ("CLOSED", ("NO_PUBLIC_ADDRESS",))
+    allocation = aws.allocate_address(Domain="vpc")["AllocationId"]
+    aws.associate_address(AllocationId=allocation, NetworkInterfaceId=eni_id)
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    (public,) = verdicts(result, "aws_instance.web", 22)
+    assert public.verdict == "OPEN"
+    assert public.path[-2:] == (f"aws_security_group.{ids['sg']}", "aws_instance.web")
+    eip = next(r for r in result.resources if r.type == "aws_eip")
+    assert eip.mode == "existing"
+    assert eip.attrs["network_interface"] == Ref(f"aws_network_interface.{eni_id}", "id")
