@@ -651,3 +651,110 @@ def test_an_existing_interface_with_a_public_ip(aws: Any, tmp_path: Path) -> Non
     eip = next(r for r in result.resources if r.type == "aws_eip")
     assert eip.mode == "existing"
     assert eip.attrs["network_interface"] == Ref(f"aws_network_interface.{eni_id}", "id")
+
+
+def test_plural_data_sources_and_account_data(aws: Any, tmp_path: Path) -> None:
+    ids = network(aws, public=False, port=5432)
+    root = write(
+        tmp_path / "tf",
+        """data "aws_vpc" "main" {
+  filter {
+    name   = "cidr"
+    values = ["10.0.0.0/16"]
+  }
+}
+
+data "aws_subnets" "private" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.main.id]
+  }
+}
+
+data "aws_security_groups" "open" {
+  tags = {}
+  filter {
+    name   = "group-name"
+    values = ["open"]
+  }
+}
+
+data "aws_region" "here" {}
+
+data "aws_partition" "here" {}
+
+resource "aws_db_subnet_group" "db" {
+  name       = "db"
+  subnet_ids = data.aws_subnets.private.ids
+  tags       = { Region = data.aws_region.here.name, Partition = data.aws_partition.here.partition }
+}
+
+resource "aws_db_instance" "db" {
+  engine                 = "postgres"
+  instance_class         = "db.t3.micro"
+  publicly_accessible    = true
+  db_subnet_group_name   = aws_db_subnet_group.db.name
+  vpc_security_group_ids = data.aws_security_groups.open.ids
+}
+""",
+    )
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert result.errors == []
+    group = next(r for r in result.resources if r.address == "aws_db_subnet_group.db")
+    assert group.attrs["subnet_ids"] == [Ref(f"aws_subnet.{ids['subnet']}", "id")]
+    assert group.attrs["tags"] == {"Region": REGION, "Partition": "aws"}
+    db = next(r for r in result.resources if r.address == "aws_db_instance.db")
+    assert db.attrs["vpc_security_group_ids"] == [Ref(f"aws_security_group.{ids['sg']}", "id")]
+    (verdict,) = verdicts(result, "aws_db_instance.db", 5432)
+    assert (verdict.verdict, verdict.blocked_by) == ("CLOSED", ("NO_ROUTE_TO_IGW",))
+
+
+def test_an_expired_token_stops_reading_at_the_first_call(
+    aws: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.exceptions
+
+    from iacscan.aws.client import ReadOnlyClient
+
+    ids = network(aws)
+    sent: list[str] = []
+
+    def expired(self: Any, service: str, operation: str, params: Any) -> Any:
+        sent.append(operation)
+        error = {"Error": {"Code": "ExpiredToken", "Message": "The security token has expired."}}
+        raise botocore.exceptions.ClientError(error, operation)
+
+    monkeypatch.setattr(ReadOnlyClient, "_pages", expired)
+    arn = "arn:aws:ecr:eu-west-1:123456789012:repository/app"
+    root = instance(tmp_path, f'"{ids["subnet"]}"', f'"{ids["sg"]}"')
+    (root / "ecr.tf").write_text(f'resource "aws_ssm_parameter" "repo" {{\n  name  = "r"\n'
+                                 f'  type  = "String"\n  value = "{arn}"\n}}\n')  # fmt: skip
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert sent == ["DescribeSubnets"]
+    assert [e.message for e in result.errors] == [
+        f"ec2:DescribeSubnets ({ids['subnet']}): ExpiredToken: The security token has expired."
+    ]
+    (verdict,) = verdicts(result, "aws_instance.web", 22)
+    assert verdict.verdict == "UNDETERMINED"
+
+
+def test_a_literal_repository_arn_brings_the_repository_in(aws: Any, tmp_path: Path) -> None:
+    boto3.client("ecr", region_name=REGION).create_repository(repositoryName="app")
+    arn = "arn:aws:ecr:eu-west-1:123456789012:repository/app"
+    gone = "arn:aws:ecr:eu-west-1:123456789012:repository/gone"
+    root = write(tmp_path / "tf", f"""resource "aws_ssm_parameter" "repo" {{
+  name  = "r"
+  type  = "StringList"
+  value = "{arn}"
+  tags  = {{ Old = "{gone}" }}
+}}
+""")  # fmt: skip
+    result = load([root], aws_context=AwsSettings(), use_cache=False)
+    assert [(e.line, e.message) for e in result.errors] == [
+        (5, f"aws: ecr:DescribeRepositories ({gone}): RepositoryNotFoundException: The "
+            "repository with name 'gone' does not exist in the registry with id '123456789012'")
+    ]  # fmt: skip
+    repository = next(r for r in result.resources if r.type == "aws_ecr_repository")
+    assert (repository.address, repository.mode, repository.attrs["arn"]) == (
+        "aws_ecr_repository.app", "existing", arn
+    )  # fmt: skip

@@ -184,7 +184,7 @@ def _substitute(
             return Unknown(f"{value}: {reader.failed[value]}")
         return value
     if isinstance(value, Ref):
-        return _data_value(value, root, reader, data)
+        return _data_value(value, root, reader if literals else None, data)
     if isinstance(value, dict):
         return {k: _substitute(v, root, reader, data, literals) for k, v in value.items()}
     if isinstance(value, list):
@@ -192,16 +192,18 @@ def _substitute(
     return value
 
 
-def _data_value(ref: Ref, root: str, reader: Reader, data: DataResults) -> Any:
+def _data_value(ref: Ref, root: str, reader: Reader | None, data: DataResults) -> Any:
+    """A data source attribute: its value; for ids a Ref to the existing resource (plain
+    ids when ``reader`` is None: another data source's filter needs the id itself)."""
     key = (root, ref.address)
     if key in data.failed:
         return Unknown(f"{ref.address}: {data.failed[key]}", frozenset({ref}))
     if key in data.ids:
         _, ids, many = data.ids[key]
         if ref.attribute == "ids" and many:
-            return [_link(reader, i) for i in ids]
+            return [_link(reader, i) if reader else i for i in ids]
         if ref.attribute == "id" and not many:
-            return _link(reader, ids[0])
+            return _link(reader, ids[0]) if reader else ids[0]
     values = data.values.get(key, {})
     return values.get(ref.attribute, ref)
 
