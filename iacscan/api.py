@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -23,6 +24,9 @@ from iacscan.reading import DEFAULT_LIMITS, Limits, Tree, file_kind
 from iacscan.terraform.loader import TerraformLoader, discover, is_config_file
 from iacscan.terraform.plan import load_plans
 from iacscan.terraform.plan_discovery import discover_plans
+
+if TYPE_CHECKING:
+    from iacscan.aws import AwsSettings
 
 
 @dataclass
@@ -61,6 +65,7 @@ def load(
     skip_paths: Iterable[str] = (),
     aws: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    aws_context: AwsSettings | None = None,
 ) -> LoadResult:
     """Read Terraform configuration and Compose projects under ``paths`` into resources and
     one resource graph (``environ`` also feeds Compose interpolation; default os.environ).
@@ -71,7 +76,9 @@ def load(
     ``aws`` (``region``, ``account_id``, ``partition``) feeds data sources read offline.
 
     Every file read lies inside the scanned tree or a path named here (``limits`` bound
-    their sizes); anything else is refused with an error and the rest still loads."""
+    their sizes); anything else is refused with an error and the rest still loads.
+
+    ``aws_context`` adds the existing AWS infrastructure the inputs point at (iacscan.aws)."""
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = scan_root(path_list)
     errors = [e for path in path_list if (e := refusal(path, root)) is not None]
@@ -107,6 +114,11 @@ def load(
         for f in sorted(d.iterdir())
         if is_config_file(f.name)
     ]
+    if aws_context is not None:  # imports boto3 only now
+        from iacscan.aws import add_context
+
+        loaded.resources, aws_errors = add_context(loaded.resources, aws_context)
+        errors += aws_errors
     resources = sorted(loaded.resources, key=lambda r: (r.root, r.address))
     graph = build_graph(resources)
     all_errors = sorted(set(errors + loaded.errors))

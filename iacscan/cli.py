@@ -52,6 +52,29 @@ PROFILE = click.option(
 )
 
 
+def _remember_aws(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault("iacscan.aws", {})[param.name] = value
+    return value
+
+
+_AWS = (
+    ("--aws-context", {"is_flag": True}, "Read the AWS infrastructure the inputs point at."),
+    ("--aws-profile", {"metavar": "NAME"}, "AWS profile [default: the standard chain]."),
+    ("--aws-region", {"metavar": "REGION"}, "AWS region [default: the profile's]."),
+    ("--aws-cache-ttl", {"type": click.IntRange(0), "metavar": "SECONDS"},
+     "Keep AWS responses on disk this long [default: 0, off]."),
+)  # fmt: skip
+
+
+def AWS_OPTIONS(command: Any) -> Any:
+    """--aws-context (read-only) and its settings, kept in the click context rather than in
+    every command's signature."""
+    for name, extra, text in reversed(_AWS):
+        option = click.option(name, expose_value=False, callback=_remember_aws, help=text, **extra)
+        command = option(command)
+    return command
+
+
 def _echo_errors(errors: list[Any], quiet: bool = False) -> None:
     for error in [] if quiet else errors:
         where = f"{error.file}:{error.line}" if error.line else error.file
@@ -71,7 +94,8 @@ def _analyse(
 ) -> Any:
     """The scan pipeline over PATHS (default: the current directory) with the built-in
     rules when ``check``; lists read errors on stderr."""
-    from iacscan.cli_support import parse_vars
+    from iacscan.aws import settings_from
+    from iacscan.cli_support import aws_flags, parse_vars
     from iacscan.scan import ScanOptions, scan
 
     options = ScanOptions(
@@ -82,6 +106,7 @@ def _analyse(
         compose_files=list(compose_files),
         profiles=list(profiles),
         check=check,
+        aws_context=settings_from(aws_flags()),
     )
     result = scan(list(paths) or [Path(".")], options)
     _echo_errors([*result.errors, *result.warnings], quiet)
@@ -174,6 +199,7 @@ def main() -> None:
 @JOBS
 @NO_CACHE
 @QUIET
+@AWS_OPTIONS
 def graph(
     paths: tuple[Path, ...],
     fmt: str,
@@ -224,6 +250,7 @@ def graph(
 @JOBS
 @NO_CACHE
 @QUIET
+@AWS_OPTIONS
 def explain_command(
     address: str,
     paths: tuple[Path, ...],
@@ -371,6 +398,7 @@ def explain_command(
 @click.option("--no-color", is_flag=True, help="Never colour the table.")
 @JOBS
 @NO_CACHE
+@AWS_OPTIONS
 def scan_command(paths: tuple[Path, ...], **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from iacscan.cli_support import run_scan

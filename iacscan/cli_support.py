@@ -182,7 +182,21 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         skip_categories=list(conf.get("skip_categories", [])),
         skip_paths=list(conf.get("skip_paths", [])),
         allow_no_rules=bool(conf.get("allow_no_rules")),
+        aws_context=_aws_settings(conf),
     )
+
+
+def aws_flags() -> dict[str, Any]:
+    """The --aws-* options of the running command, kept in the click context by the cli's
+    option callbacks (empty outside click)."""
+    ctx = click.get_current_context(silent=True)
+    return dict(ctx.meta.get("iacscan.aws", {})) if ctx is not None else {}
+
+
+def _aws_settings(conf: dict[str, Any]) -> Any:
+    from iacscan.aws import settings_from
+
+    return settings_from(aws_flags(), conf.get("aws_context"))
 
 
 class ParseProgress:

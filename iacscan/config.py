@@ -87,6 +87,13 @@ def _aws(value: Any) -> str | None:
     return f"takes strings for {', '.join(AWS_KEYS)}, got {value!r}"
 
 
+def _aws_context(value: Any) -> str | None:
+    """``true``/``false`` or a mapping; its keys are checked by ``iacscan.aws.settings_from``."""
+    if isinstance(value, (bool, dict)):
+        return None
+    return f"must be true, false or a mapping (profile, region, cache_ttl), got {value!r}"
+
+
 CHECKS: dict[str, Callable[[Any], str | None]] = {
     "format": _choice(FORMATS),
     "fail_on": _choice(SEVERITIES),
@@ -105,8 +112,9 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "soft_fail": _flag,
     "allow_no_rules": _flag,
     "registries": _registries,  # {"allowed": [registry or registry/path prefix or glob, ...]}
-    "public_ports": _ports,
+    "public_ports": _ports,  # ports that may face the internet (IAC-AWS-SG-014), default 80, 443
     "aws": _aws,  # {region, account_id, partition}: what data sources read without AWS
+    "aws_context": _aws_context,  # true, or {profile, region, cache_ttl}: live, read-only
 }
 KEYS = frozenset(CHECKS)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iacscan.api import LoadResult, load
+from iacscan.aws import AwsSettings
 from iacscan.cache import Progress
 from iacscan.decide import decide, read_baseline, select_rules
 from iacscan.graph.facts import Facts, analyze
@@ -100,6 +101,7 @@ class ScanOptions:
     skip_paths: list[str] = field(default_factory=list)  # globs relative to the scanned root
     allow_no_rules: bool = False  # a selection that leaves no rule is otherwise an error
     aws: dict[str, str] = field(default_factory=dict)  # region, account_id, partition
+    aws_context: AwsSettings | None = None  # read existing AWS infrastructure (iacscan.aws)
     check: bool = True  # run the rules; False: load and analyse only (explain, bare graphs)
 
 
@@ -156,6 +158,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         source_dir=options.source_dir,
         skip_paths=options.skip_paths,
         aws=options.aws,
+        aws_context=options.aws_context,
     )
     facts = analyze(loaded.graph)
     if not options.check:

@@ -26,7 +26,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "iacscan.inputs",
         "iacscan.reading",  # every file read: inside the scanned tree, regular, bounded
     ),
-    ("iacscan.terraform", "iacscan.compose"),  # input adapters: model objects out
+    # input adapters: model objects out; iacscan.aws adds existing infrastructure to them
+    ("iacscan.terraform", "iacscan.compose", "iacscan.aws"),
     ("iacscan.policies", "iacscan.containers", "iacscan.graph"),  # graph and analyses
     ("iacscan.rules", "iacscan.decide", "iacscan.notices"),  # rule engine and decisions
     ("iacscan.api",),  # the loading step

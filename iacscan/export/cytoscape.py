@@ -28,6 +28,9 @@ def _node(node: ViewNode, view: View) -> dict[str, Any]:
     if node.kind == "resource" and node.resource is not None:
         data["attributes"] = attributes(node.resource, view.redact, view.show_values)
     classes = [node.kind]
+    classes += (
+        ["existing"] if node.resource is not None and node.resource.mode == "existing" else []
+    )
     classes += [node.verdict.lower()] if node.verdict else []
     classes += [f"sev-{node.severity}"] if node.severity else []
     return {"data": data, "classes": " ".join(classes)}

@@ -41,8 +41,12 @@ def node_line(node: ViewNode, indent: str) -> str:
     attributes = [f"label={quote(label + _severity(node))}"]
     if node.kind == "project":
         attributes.append("shape=tab")
+    existing = node.resource is not None and node.resource.mode == "existing"
     if node.verdict is not None:
-        attributes.append(f'style=filled, fillcolor="{FILLS.get(node.verdict, "white")}"')
+        style = '"filled,dashed"' if existing else "filled"
+        attributes.append(f'style={style}, fillcolor="{FILLS.get(node.verdict, "white")}"')
+    elif existing:  # read from AWS (--aws-context), not declared: drawn dashed
+        attributes.append("style=dashed")
     if node.severity in BORDERS:
         attributes.append(f"penwidth={BORDERS[node.severity]}")
     return f"{indent}{quote(node.id)} [{', '.join(attributes)}];"

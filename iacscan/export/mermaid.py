@@ -34,7 +34,11 @@ def _text(node: ViewNode) -> str:
 
 def _shape(node_id: str, node: ViewNode) -> str:
     text = label(_text(node)).replace("#lt;br/#gt;", "<br/>")
-    return f"{node_id}(({text}))" if node.kind == "internet" else f"{node_id}[{text}]"
+    if node.kind == "internet":
+        return f"{node_id}(({text}))"
+    if node.resource is not None and node.resource.mode == "existing":
+        return f"{node_id}[/{text}/]"  # read from AWS (--aws-context), not declared
+    return f"{node_id}[{text}]"
 
 
 def _arrow(edge: ViewEdge, ids: dict[str, str]) -> str:

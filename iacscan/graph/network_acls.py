@@ -87,12 +87,13 @@ class AclEntry:
 
 
 # -- normalizing --------------------------------------------------------------------------------
-def all_entries(resources: list[Resource]) -> list[AclEntry]:
-    """Every NACL entry of the configuration (managed resources only), in resource order."""
+def all_entries(resources: list[Resource], modes: tuple[str, ...] = ("managed",)) -> list[AclEntry]:
+    """Every NACL entry of the configuration (managed resources, unless ``modes`` adds
+    existing ones read from AWS), in resource order."""
     acls = {(r.root, r.address): r for r in resources if r.type in ACL_TYPES}
     entries: list[AclEntry] = []
     for resource in resources:
-        if resource.mode != "managed":
+        if resource.mode not in modes:
             continue
         if resource.type in ACL_TYPES:
             entries.extend(_inline(resource))

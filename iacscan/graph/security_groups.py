@@ -191,11 +191,12 @@ def rule_resource(resource: Resource) -> SgRule:
     )
 
 
-def all_rules(resources: list[Resource]) -> list[SgRule]:
-    """Every security-group rule of the configuration, in resource order."""
+def all_rules(resources: list[Resource], modes: tuple[str, ...] = ("managed",)) -> list[SgRule]:
+    """Every security-group rule of the configuration, in resource order (``modes``: the
+    network model adds the existing groups read from AWS)."""
     found: list[SgRule] = []
     for resource in resources:
-        if resource.mode != "managed":
+        if resource.mode not in modes:
             continue
         if resource.type in SG_TYPES:
             found.extend(inline_rules(resource))

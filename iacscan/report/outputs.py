@@ -96,8 +96,8 @@ def rebase(result: ScanResult, base: Path) -> ScanResult:
         return dataclasses.replace(item, location=location, root=root)
 
     def error(item: ScanError) -> ScanError:
-        if item.kind == "usage" or item.file.startswith("<"):
-            return item  # named by the user as given, or not a file
+        if item.kind == "usage" or item.file.startswith(("<", "--")):
+            return item  # named by the user as given, or not a file (<command line>, --aws-context)
         return dataclasses.replace(item, file=path(item.file))
 
     return dataclasses.replace(

@@ -30,6 +30,7 @@ from iacscan.graph.network.components import acl_rules, describe, first_match, p
 from iacscan.graph.network.exposure import Verdict, exposure
 from iacscan.graph.network.model import (
     DEFAULT_ACL,
+    NETWORK_MODES,
     SG_TYPES,
     AwsNetwork,
     address,
@@ -155,7 +156,7 @@ def _targets(net: AwsNetwork, chain: Chain, target: Resource) -> tuple[bool, tup
 def _all_rules(net: AwsNetwork) -> list[SgRule]:
     """Rules of both directions (the network model keeps only ingress); computed once."""
     if "lb_sg_rules" not in net.memo:
-        every = all_rules(list(net.resources.values()))
+        every = all_rules(list(net.resources.values()), NETWORK_MODES)
         net.memo["lb_sg_rules"] = [d for rule in every for d in directed(rule)]
     rules: list[SgRule] = net.memo["lb_sg_rules"]
     return rules

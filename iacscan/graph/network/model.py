@@ -23,6 +23,9 @@ SG_TYPES = ("aws_security_group", "aws_default_security_group")
 DEFAULT_VPC = "(default VPC)"
 DEFAULT_ACL = "(default network ACL)"
 IMPLICIT_TABLE = "(implicit main route table)"
+# Existing resources read from AWS (--aws-context) are part of the network a new workload
+# joins; rules and workload lists still see only managed ones.
+NETWORK_MODES = ("managed", "existing")
 
 
 def address(value: Any) -> str | None:
@@ -112,10 +115,10 @@ class AwsNetwork:
 
 def build_network(root: str, resources: list[Resource]) -> AwsNetwork:
     """Join the network resources of one root module."""
-    managed = [r for r in resources if r.mode == "managed" and r.root == root]
+    managed = [r for r in resources if r.mode in NETWORK_MODES and r.root == root]
     net = AwsNetwork(root, {r.address: r for r in managed})
     _index_rules(net, managed)
-    net.acl_entries = all_entries(managed)
+    net.acl_entries = all_entries(managed, NETWORK_MODES)
     for resource in managed:
         for row in _INDEXERS.get(resource.type, ()):
             row(net, resource)
@@ -123,7 +126,7 @@ def build_network(root: str, resources: list[Resource]) -> AwsNetwork:
 
 
 def _index_rules(net: AwsNetwork, managed: list[Resource]) -> None:
-    for rule in (d for r in all_rules(managed) for d in directed(r)):
+    for rule in (d for r in all_rules(managed, NETWORK_MODES) for d in directed(r)):
         ingress = rule.direction == "ingress"
         owner = address(rule.group)
         if owner is not None:
