@@ -17,6 +17,8 @@ from typing import Any
 from tabulate import tabulate
 
 from iacscan.compose.reach import ALL_PORTS, networks_of, peers, service_exposure
+from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
+from iacscan.graph.firewalls import firewall_exposure
 from iacscan.graph.network import Verdict, workload_exposure
 from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import Flow, hop_text, reachers
@@ -80,16 +82,22 @@ def explain(graph: Any, address: str) -> Explanation:
     resource: Resource = graph.nodes[node]["resource"]
     if resource.type == "compose_service":
         return _compose_service(graph, node, resource)
+    if resource.mode == "managed" and resource.type in FIREWALL_WORKLOADS:
+        rows = sorted(firewall_exposure(graph, node), key=_order)
+        return Explanation(node, resource, tuple(rows))
     if resource.mode != "managed" or resource.type not in PLACERS:
         return Explanation(node, resource, (), NOT_A_WORKLOAD)
-    order = lambda v: (v.family, v.protocol, v.ports, v.path)  # noqa: E731
-    rows = sorted(workload_exposure(graph, node), key=order)
-    via_lb = sorted(lb_exposure(graph, node), key=order)
+    rows = sorted(workload_exposure(graph, node), key=_order)
+    via_lb = sorted(lb_exposure(graph, node), key=_order)
     net = network_of(graph, resource)
     lateral = reachers(net, resource.address)
     exposed = exposed_workloads(graph, resource.root)
     chain = None if resource.address in exposed else lateral_chain(net, resource.address, exposed)
     return Explanation(node, resource, tuple(rows), None, tuple(via_lb), tuple(lateral), chain)
+
+
+def _order(verdict: Verdict) -> tuple[Any, ...]:
+    return (verdict.family, verdict.protocol, verdict.ports, verdict.path)
 
 
 def _compose_service(graph: Any, node: str, resource: Resource) -> Explanation:
@@ -171,7 +179,7 @@ def render_table(explanation: Explanation) -> str:
     """A heading line, one table row per verdict, the load-balancer chains and the lateral
     flows when there are any, then the unknowns and assumptions."""
     if not explanation.workload:
-        models = ", ".join(sorted(PLACERS))
+        models = ", ".join(sorted({*PLACERS, *FIREWALL_WORKLOADS}))
         return f"{_heading(explanation)}: {explanation.note} ({models})\n"
     parts = [_heading(explanation), "", _verdict_table(explanation.verdicts)]
     if explanation.via_lb:

@@ -15,6 +15,8 @@ from typing import Any
 import networkx as nx
 
 from iacscan.compose.reach import networks_of, peers, service_exposure
+from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
+from iacscan.graph.firewalls import firewall_exposure
 from iacscan.graph.network.exposure import Verdict, workload_exposure
 from iacscan.graph.network.flows import INTERNET, REACHING
 from iacscan.graph.network.lb_chains import lb_exposure
@@ -31,6 +33,8 @@ def verdict_rows(graph: nx.MultiDiGraph, node: str, resource: Resource) -> list[
         return service_exposure(graph, node)
     if resource.mode == "managed" and resource.type in PLACERS:
         return workload_exposure(graph, node) + lb_exposure(graph, node)
+    if resource.mode == "managed" and resource.type in FIREWALL_WORKLOADS:
+        return firewall_exposure(graph, node)
     return None
 
 

@@ -13,6 +13,7 @@ import networkx as nx
 
 from iacscan.graph.network_acls import Traffic, exposure
 from iacscan.model.values import is_unknown
+from iacscan.rules.cloud_checks import CHECKS as CLOUD_CHECKS
 from iacscan.rules.compose_checks import CHECKS as COMPOSE_CHECKS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 from iacscan.rules.exposure_checks import (
@@ -85,4 +86,5 @@ CHECKS: dict[str, Check] = {
     **ORCHESTRATION_CHECKS,
     **REGISTRY_CHECKS,
     **COMPOSE_CHECKS,
+    **CLOUD_CHECKS,
 }

@@ -13,6 +13,8 @@ from typing import Any
 import networkx as nx
 
 from iacscan.graph.cidrs import covers_public
+from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
+from iacscan.graph.firewalls import firewall_exposure
 from iacscan.graph.network import Verdict, workload_exposure
 from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import hop_text
@@ -101,7 +103,8 @@ def internet_exposure(subject: Subject, graph: nx.MultiDiGraph, params: dict[str
     """Fails when the workload is reachable from the internet on the selected ports (params:
     ``ports``, or ``except_ports``, or ``all_ports_for`` resource types; ``protocols``);
     undetermined when it may be, depending on a value known only after apply."""
-    verdicts = [v for v in workload_exposure(graph, subject.node) if _selected(v, subject, params)]
+    analysis = firewall_exposure if subject.type in FIREWALL_WORKLOADS else workload_exposure
+    verdicts = [v for v in analysis(graph, subject.node) if _selected(v, subject, params)]
     return _judge(verdicts)
 
 

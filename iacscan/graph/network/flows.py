@@ -14,6 +14,8 @@ from collections import defaultdict
 
 import networkx as nx
 
+from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
+from iacscan.graph.firewalls import firewall_exposure
 from iacscan.graph.network.exposure import workload_exposure
 from iacscan.graph.network.lateral import reachers
 from iacscan.graph.network.model import network_of
@@ -30,9 +32,15 @@ def with_flows(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     verdicts: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for node, data in graph.nodes(data=True):
         resource = data.get("resource")
-        if resource is None or resource.type not in PLACERS or resource.mode != "managed":
+        if resource is None or resource.mode != "managed":
             continue
-        for verdict in workload_exposure(graph, node):
+        if resource.type in PLACERS:
+            rows = workload_exposure(graph, node)
+        elif resource.type in FIREWALL_WORKLOADS:
+            rows = firewall_exposure(graph, node)
+        else:
+            continue
+        for verdict in rows:
             if verdict.verdict in REACHING:
                 key = (node, f"IPv{verdict.family}", verdict.protocol)
                 flows[key].append(verdict.ports)
