@@ -268,3 +268,22 @@ def test_exports_draw_vnets_and_subnets_as_boxes(fmt: str) -> None:
         assert 'label="azurerm_subnet.app"; style="rounded"' in result.output
     else:
         assert "subgraph n" in result.output and '["azurerm_virtual_network.main"]' in result.output
+
+
+def test_gcp_routes_to_the_internet_gateway(tmp_path: Path) -> None:
+    ok = RULES / "IAC-GCP-EXPOSURE-001" / "pass"
+    assert (4, "tcp", "22-22", "CLOSED", ("NO_ROUTE_TO_INTERNET_GATEWAY",)) in _rows(
+        ok, "google_compute_instance.no_route_to_gateway"
+    )
+    source = (ok / "main.tf").read_text()
+    restored = """
+resource "google_compute_route" "office_only" {
+  name             = "to-office"
+  network          = google_compute_network.no_default_route.name
+  dest_range       = "203.0.113.0/24"
+  next_hop_gateway = "default-internet-gateway"
+}
+"""
+    (tmp_path / "main.tf").write_text(source + restored)
+    rows = _rows(tmp_path, "google_compute_instance.no_route_to_gateway")
+    assert (4, "tcp", "22-22", "RESTRICTED", ()) in rows

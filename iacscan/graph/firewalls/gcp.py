@@ -22,7 +22,7 @@ from iacscan.graph.firewalls.records import FirewallRule, gcp_rules, listed
 from iacscan.graph.firewalls.verdicts import both, either, gate_part, verdict_rows
 from iacscan.graph.network.components import Part, describe
 from iacscan.graph.network.exposure import Verdict
-from iacscan.graph.network.sets import INTERNET, Span
+from iacscan.graph.network.sets import INTERNET, Span, Spans, cidr_spans, intersect, union
 from iacscan.model import Resource
 from iacscan.model.values import Ref, is_unknown
 
@@ -164,12 +164,57 @@ def exposure(nets: GcpNetworks, workload: Resource) -> list[Verdict]:
             gate = gate_part(_public(interface, family), family, "NO_EXTERNAL_IP", "(external IP)")
             if isinstance(network, str) and network.startswith("("):
                 rules = Part((), INTERNET[family], (), (), (_undeclared(network),))
+                route = Part(INTERNET[family], INTERNET[family])
             else:
                 rules = first_match(found, family, protocol, span, "FIREWALL_IMPLIED_DENY")
-            parts.append(both([gate, rules], workload.address))
+                route = route_part(nets, network, workload.attrs.get("tags"), family)
+            parts.append(both([gate, route, rules], workload.address))
         return either(parts)
 
     return verdict_rows(workload.address, cell, cuts(every))
+
+
+INTERNET_GATEWAY = "default-internet-gateway"
+
+
+def route_part(nets: GcpNetworks, network: Any, tags: Any, family: int) -> Part:
+    """Replies to internet clients leave through a route to the default internet gateway.
+    Every network has one for 0.0.0.0/0 unless ``delete_default_routes_on_create`` removed
+    it; then only the declared ``google_compute_route``s to the gateway (for the instance's
+    tags, when they name some) cover the clients."""
+    everyone = INTERNET[family]
+    declared = nets.resources.get(network) if isinstance(network, str) else None
+    deleted = declared.attrs.get("delete_default_routes_on_create") if declared else None
+    if not deleted:
+        return Part(everyone, everyone)
+    low: Spans = ()
+    high: Spans = () if deleted is True else everyone
+    path: tuple[str, ...] = ()
+    unknowns = [] if deleted is True else [f"{network}: default routes {describe(deleted)}"]
+    for route in [r for r in nets.resources.values() if r.type == "google_compute_route"]:
+        if nets.network_key(route.attrs.get("network")) != network:
+            continue
+        hop = route.attrs.get("next_hop_gateway")
+        if not (isinstance(hop, str) and hop.endswith(INTERNET_GATEWAY)) and not is_unknown(hop):
+            continue
+        spans = cidr_spans(route.attrs.get("dest_range"), family)
+        route_tags = listed(route.attrs.get("tags"))
+        sure = (
+            not is_unknown(hop)
+            and spans is not None
+            and (not route_tags or (not is_unknown(tags) and set(route_tags) & set(listed(tags))))
+        )
+        most = everyone if spans is None else intersect(spans, everyone)
+        if route_tags and not is_unknown(tags) and not set(route_tags) & set(listed(tags)):
+            continue
+        high = union(high, most)
+        low = union(low, most) if sure else low
+        path = path or (route.address,)
+        if not sure:
+            unknowns.append(f"{route.address}: applies only maybe")
+    if not high:
+        return Part((), (), (), ("NO_ROUTE_TO_INTERNET_GATEWAY",))
+    return Part(low, high, path, (), tuple(unknowns) if low != high else ())
 
 
 def _undeclared(network: str) -> str:
