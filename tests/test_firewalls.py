@@ -194,7 +194,7 @@ def test_azure_both_layers_and_the_standard_sku() -> None:
     deny = "FIREWALL_DENY(azurerm_network_security_group.subnet_locked.security_rule[0])"
     assert (4, "tcp", "22-22", "CLOSED", (deny,)) in locked
     assert _rows(ok, "azurerm_linux_virtual_machine.standard_ip_no_nsg") == [
-        (4, "tcp", "0-65535", "CLOSED", ("NO_NSG_STANDARD_PUBLIC_IP_CLOSED",))
+        (4, "tcp", "0-65535", "CLOSED", ("NO_NSG_STANDARD_SKU_CLOSED",))
     ]
     fail = RULES / "IAC-AZURE-EXPOSURE-001" / "fail"
     assert _rows(fail, "azurerm_linux_virtual_machine.basic_ip_no_nsg") == [
@@ -287,3 +287,23 @@ resource "google_compute_route" "office_only" {
     (tmp_path / "main.tf").write_text(source + restored)
     rows = _rows(tmp_path, "google_compute_instance.no_route_to_gateway")
     assert (4, "tcp", "22-22", "RESTRICTED", ()) in rows
+
+
+def test_azure_load_balancer_nat_rule_reaches_the_backend_port() -> None:
+    fail = RULES / "IAC-AZURE-EXPOSURE-001" / "fail"
+    loaded = load([fail], use_cache=False)
+    node = "azurerm_linux_virtual_machine.ssh_via_lb_nat_rule"
+    (row,) = [v for v in firewall_exposure(loaded.graph, node) if v.verdict == "OPEN"]
+    assert (row.protocol, row.ports, row.sources) == ("tcp", (22, 22), ("0.0.0.0/0",))
+    assert row.path == (
+        "internet",
+        "azurerm_lb.public",
+        "azurerm_lb_nat_rule.ssh",
+        "azurerm_network_interface.nat_nic",
+        "azurerm_network_security_group.ssh_open.security_rule[0]",
+        node,
+    )
+    ok = RULES / "IAC-AZURE-EXPOSURE-001" / "pass"
+    assert (4, "tcp", "22-22", "CLOSED", ("NO_PUBLIC_IP", "NO_NSG_STANDARD_SKU_CLOSED")) in _rows(
+        ok, "azurerm_linux_virtual_machine.standard_lb_without_nsg"
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from iacscan.graph.firewalls.azure_lb import Forward, forwards
 from iacscan.graph.firewalls.evaluate import Candidate, cuts, first_match
 from iacscan.graph.firewalls.records import AZURE_NSG, FirewallRule, azure_rules, listed
 from iacscan.graph.firewalls.verdicts import both, either, gate_part, verdict_rows
@@ -48,6 +49,7 @@ class AzureNetworks:
     resources: dict[str, Resource]
     rules: dict[str, list[FirewallRule]] = field(default_factory=dict)  # NSG address -> rules
     nsg_of: dict[str, list[Any]] = field(default_factory=dict)  # NIC/subnet address -> NSGs
+    forwards: dict[str, list[Forward]] = field(default_factory=dict)  # NIC -> public LB rules
 
     def get(self, value: Any, kind: str) -> Resource | None:
         found = self.resources.get(value.address) if isinstance(value, Ref) else None
@@ -74,6 +76,7 @@ def build(resources: list[Resource]) -> AzureNetworks:
             nets.nsg_of.setdefault(target, []).append(r.attrs.get("network_security_group_id"))
         if r.type in (NIC, SUBNET) and r.attrs.get("network_security_group_id") is not None:
             nets.nsg_of.setdefault(r.address, []).append(r.attrs["network_security_group_id"])
+    nets.forwards = forwards(nets.resources)
     return nets
 
 
@@ -85,6 +88,7 @@ class Interface:
     steps: tuple[str, ...]  # the path from the internet to the NIC
     layers: tuple[tuple[Any, ...], ...]  # per layer (subnet, NIC) its NSG values, () for none
     sku: Any = "Standard"
+    forwards: tuple[Forward, ...] = ()  # what public load balancers forward to the NIC
 
 
 def _nic_interfaces(nets: AzureNetworks, value: Any) -> list[Interface]:
@@ -106,7 +110,9 @@ def _nic_interfaces(nets: AzureNetworks, value: Any) -> list[Interface]:
         steps = tuple(a for a in ((ip.address if ip else "(public IP)"), nic.address) if a)
         sku = (ip.attrs.get("sku") or "Standard") if ip else "Standard"
         layers = (subnet_nsgs, tuple(nets.nsg_of.get(nic.address, ())))
-        found.append(Interface(public, steps, layers, sku))
+        found.append(
+            Interface(public, steps, layers, sku, tuple(nets.forwards.get(nic.address, ())))
+        )
     return found
 
 
@@ -156,6 +162,22 @@ def _doubt(rule: FirewallRule) -> str:
     )
 
 
+def _layers(
+    nets: AzureNetworks, i: Interface, family: int, protocol: str, span: Span, public: Any, sku: Any
+) -> list[Part]:
+    """The NSG layers of an interface; with none, a Standard SKU address admits nothing."""
+    if public is True and not any(i.layers) and sku == "Standard":
+        return [Part((), (), (), ("NO_NSG_STANDARD_SKU_CLOSED",))]
+    return [_layer(nets, layer, family, protocol, span) for layer in i.layers]
+
+
+def _carries(forward: Forward, protocol: str, span: Span) -> bool:
+    """Does a load-balancer rule forward this cell (its backend port, its protocol)?"""
+    if forward.protocol not in (protocol, "-1") and not is_unknown(forward.protocol):
+        return False
+    return is_unknown(forward.port) or span == (forward.port, forward.port)
+
+
 def interfaces(nets: AzureNetworks, workload: Resource) -> list[Interface]:
     if workload.type in SCALE_SETS:
         return _scale_set_interfaces(nets, workload)
@@ -168,6 +190,13 @@ def interfaces(nets: AzureNetworks, workload: Resource) -> list[Interface]:
 def exposure(nets: AzureNetworks, workload: Resource) -> list[Verdict]:
     """Every (family, protocol, port interval) verdict of an Azure VM or scale set."""
     found = interfaces(nets, workload)
+    ports = [
+        (p, p)
+        for i in found
+        for f in i.forwards
+        for p in [f.port]
+        if isinstance(p, int) and not isinstance(p, bool)
+    ]
     every = [
         Candidate(rule)
         for i in found
@@ -182,18 +211,24 @@ def exposure(nets: AzureNetworks, workload: Resource) -> list[Verdict]:
         parts = []
         for i in found:
             public = i.public if family == 4 else False
-            gate = gate_part(public, family, "NO_PUBLIC_IP", " -> ".join(i.steps) or "(NIC)")
-            gate = Part(
-                gate.low, gate.high, i.steps if gate.path else (), gate.blocks, gate.unknowns
-            )
-            if public is True and not any(i.layers) and i.sku == "Standard":
-                layers = [Part((), (), (), ("NO_NSG_STANDARD_PUBLIC_IP_CLOSED",))]
-            else:
-                layers = [_layer(nets, layer, family, protocol, span) for layer in i.layers]
-            parts.append(both([gate, *layers], workload.address))
-        return either(parts) if parts else Part((), (), (), ("NO_NETWORK_INTERFACE",))
+            gate = gate_part(public, family, "NO_PUBLIC_IP", "(NIC)")
+            steps = i.steps if gate.path else ()
+            gate = Part(gate.low, gate.high, steps, gate.blocks, gate.unknowns)
+            parts.append(both([gate, *_layers(nets, i, family, protocol, span, public, i.sku)], ""))
+            for forward in i.forwards if family == 4 else ():
+                if _carries(forward, protocol, span):
+                    gate = gate_part(forward.public, family, "", "")
+                    gate = Part(gate.low, gate.high, forward.steps, (), gate.unknowns)
+                    standard = "Standard" if forward.standard else "Basic"
+                    layers = _layers(nets, i, family, protocol, span, True, standard)
+                    parts.append(both([gate, *layers], ""))
+        if not parts:
+            return Part((), (), (), ("NO_NETWORK_INTERFACE",))
+        merged = either(parts)
+        path = (*merged.path[:-1], workload.address) if merged.path else ()
+        return Part(merged.low, merged.high, path, merged.blocks, merged.unknowns)
 
-    return verdict_rows(workload.address, cell, cuts(every))
+    return verdict_rows(workload.address, cell, cuts(every, ports))
 
 
 def container(nets: AzureNetworks, resource: Resource) -> str | None:

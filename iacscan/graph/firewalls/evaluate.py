@@ -15,6 +15,7 @@ sources; for ``high`` a doubtful allow admits all it may, a doubtful deny denies
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,9 +118,11 @@ def first_match(
     return Part((), (), (), tuple(denied) or (implied,))
 
 
-def cuts(candidates: list[Candidate]) -> list[Span]:
-    """Port intervals on which every rule is constant."""
+def cuts(candidates: list[Candidate], extra: Sequence[Span] = ()) -> list[Span]:
+    """Port intervals on which every rule (and every ``extra`` span) is constant."""
     points = {0, 65536}
+    for low, high in extra:
+        points |= {low, high + 1}
     for candidate in candidates:
         ports: Any = candidate.rule.ports
         for low, high in ports if isinstance(ports, list) else []:
