@@ -14,10 +14,11 @@ anywhere unless someone removed them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from iacscan.graph.firewalls.evaluate import Candidate, cuts, first_match
+from iacscan.graph.firewalls.gcp_lb import Forward, forwards
 from iacscan.graph.firewalls.records import FirewallRule, gcp_rules, listed
 from iacscan.graph.firewalls.verdicts import both, either, gate_part, verdict_rows
 from iacscan.graph.network.components import Part, describe
@@ -43,6 +44,7 @@ class GcpNetworks:
     resources: dict[str, Resource]
     named: dict[tuple[str, str], Resource]
     rules: list[FirewallRule]
+    forwards: dict[str, list[Forward]] = field(default_factory=dict)  # workload -> LB rules
 
     def find(self, value: Any, kind: str) -> Resource | None:
         """A network or subnetwork by Ref, name, or self link / id path."""
@@ -85,7 +87,8 @@ def build(resources: list[Resource]) -> GcpNetworks:
         if r.type in (NETWORK, SUBNETWORK) and isinstance(r.attrs.get("name"), str):
             named.setdefault((r.type, r.attrs["name"]), r)
     rules = [rule for r in managed if r.type == "google_compute_firewall" for rule in gcp_rules(r)]
-    return GcpNetworks({r.address: r for r in managed}, named, rules)
+    by_address = {r.address: r for r in managed}
+    return GcpNetworks(by_address, named, rules, forwards(by_address))
 
 
 def _targets(rule: FirewallRule, tags: Any, account: Any) -> bool | str:
@@ -158,9 +161,12 @@ def exposure(nets: GcpNetworks, workload: Resource) -> list[Verdict]:
     per_interface = [(i, *_interface_cell(nets, workload, i)) for i in interfaces]
     every = [c for _, found, _ in per_interface for c in found]
 
+    lbs = nets.forwards.get(workload.address, [])
+    spans = [span for f in lbs if isinstance(f.ports, list) for span in f.ports]
+
     def cell(family: int, protocol: str, span: Span) -> Part:
         parts = []
-        for interface, found, network in per_interface:
+        for index, (interface, found, network) in enumerate(per_interface):
             gate = gate_part(_public(interface, family), family, "NO_EXTERNAL_IP", "(external IP)")
             if isinstance(network, str) and network.startswith("("):
                 rules = Part((), INTERNET[family], (), (), (_undeclared(network),))
@@ -169,9 +175,22 @@ def exposure(nets: GcpNetworks, workload: Resource) -> list[Verdict]:
                 rules = first_match(found, family, protocol, span, "FIREWALL_IMPLIED_DENY")
                 route = route_part(nets, network, workload.attrs.get("tags"), family)
             parts.append(both([gate, route, rules], workload.address))
+            for forward in lbs if index == 0 and family == 4 else []:
+                if _carries(forward, protocol, span):
+                    entry = Part(INTERNET[family], INTERNET[family], forward.steps)
+                    parts.append(both([entry, route, rules], workload.address))
         return either(parts)
 
-    return verdict_rows(workload.address, cell, cuts(every))
+    return verdict_rows(workload.address, cell, cuts(every, spans))
+
+
+def _carries(forward: Forward, protocol: str, span: Span) -> bool:
+    """Does the forwarding rule send this cell (its protocol, a port range over it)?"""
+    if forward.protocol not in (protocol, "-1") and not is_unknown(forward.protocol):
+        return False
+    if is_unknown(forward.ports):
+        return True
+    return any(low <= span[0] and span[1] <= high for low, high in forward.ports)
 
 
 INTERNET_GATEWAY = "default-internet-gateway"
