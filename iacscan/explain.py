@@ -18,7 +18,7 @@ from tabulate import tabulate
 
 from iacscan.compose.reach import ALL_PORTS, networks_of, peers, service_exposure
 from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
-from iacscan.graph.firewalls import firewall_exposure
+from iacscan.graph.firewalls import firewall_exposure, firewall_reachers
 from iacscan.graph.network import Verdict, workload_exposure
 from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import Flow, hop_text, reachers
@@ -84,7 +84,9 @@ def explain(graph: Any, address: str) -> Explanation:
         return _compose_service(graph, node, resource)
     if resource.mode == "managed" and resource.type in FIREWALL_WORKLOADS:
         rows = sorted(firewall_exposure(graph, node), key=_order)
-        return Explanation(node, resource, tuple(rows))
+        return Explanation(
+            node, resource, tuple(rows), lateral=tuple(firewall_reachers(graph, node))
+        )
     if resource.mode != "managed" or resource.type not in PLACERS:
         return Explanation(node, resource, (), NOT_A_WORKLOAD)
     rows = sorted(workload_exposure(graph, node), key=_order)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from iacscan.api import load
 from iacscan.cli import main
 from iacscan.explain import explain, render_table
-from iacscan.graph.firewalls import container, firewall_exposure
+from iacscan.graph.firewalls import container, firewall_exposure, firewall_reachers
 from iacscan.graph.firewalls.evaluate import Candidate, first_match
 from iacscan.graph.firewalls.records import all_rules, port_spans
 from iacscan.graph.network.sets import INTERNET
@@ -71,7 +71,8 @@ def test_azure_sources_and_protocols_are_normalized() -> None:
                     "access": "Deny",
                     "protocol": "Tcp",
                     "destination_port_ranges": ["22", "3389"],
-                    "source_address_prefixes": ["VirtualNetwork", "198.51.100.7"],
+                    "source_address_prefixes": ["10.0.0.0/8"],
+                    "destination_address_prefixes": ["VirtualNetwork", "198.51.100.7"],
                 },
             ]
         },
@@ -85,6 +86,7 @@ def test_azure_sources_and_protocols_are_normalized() -> None:
     )
     assert first.cidrs == ["0.0.0.0/0", "::/0"]
     assert (second.direction, second.action, second.protocol) == ("egress", "deny", "tcp")
+    # an outbound rule's remote side is its destination
     assert second.cidrs == ["198.51.100.7/32"] and second.source_tags == ["VirtualNetwork"]
     assert [r["from_port"] for r in second.records()] == [22, 3389]  # one record per span
 
@@ -306,4 +308,30 @@ def test_azure_load_balancer_nat_rule_reaches_the_backend_port() -> None:
     ok = RULES / "IAC-AZURE-EXPOSURE-001" / "pass"
     assert (4, "tcp", "22-22", "CLOSED", ("NO_PUBLIC_IP", "NO_NSG_STANDARD_SKU_CLOSED")) in _rows(
         ok, "azurerm_linux_virtual_machine.standard_lb_without_nsg"
+    )
+
+
+def test_azure_vnet_default_rules_make_lateral_flows() -> None:
+    fail = RULES / "IAC-AZURE-EXPOSURE-006" / "fail"
+    loaded = load([fail], use_cache=False)
+    text = render_table(explain(loaded.graph, "azurerm_linux_virtual_machine.db_open_to_the_vnet"))
+    assert "from other workloads:" in text
+    assert (
+        "azurerm_linux_virtual_machine.web  tcp         0-65535  OPEN       (default rules)" in text
+    )
+    ok = RULES / "IAC-AZURE-EXPOSURE-006" / "pass"
+    loaded = load([ok], use_cache=False)
+    node = "azurerm_linux_virtual_machine.db_shielded_from_the_vnet"
+    assert [f.ports for f in firewall_reachers(loaded.graph, node)] == []
+
+
+def test_gcp_lateral_flow_by_source_tag() -> None:
+    loaded = load([RULES / "IAC-GCP-EXPOSURE-006" / "fail"], use_cache=False)
+    (flow,) = firewall_reachers(loaded.graph, "google_compute_instance.db_reached_from_web")
+    assert (flow.source, flow.protocol, flow.ports, flow.sure, flow.via) == (
+        "google_compute_instance.web",
+        "tcp",
+        ((5432, 5432),),
+        ((5432, 5432),),
+        ("google_compute_firewall.postgres_to_db.allow[0]",),
     )

@@ -12,8 +12,10 @@ from typing import Any
 
 import networkx as nx
 
-from iacscan.graph.firewalls import networks
+from iacscan.graph.firewalls import firewall_exposure, firewall_reachers, networks
 from iacscan.graph.firewalls.gcp import NETWORK, SUBNETWORK, GcpNetworks
+from iacscan.graph.network.lateral import hop_text
+from iacscan.graph.network.sets import intersect, ports_text, spans
 from iacscan.model.values import Ref, is_unknown
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
 
@@ -59,4 +61,55 @@ def gcp_default_network(
     return unknown or FALSE
 
 
-CHECKS = {"gcp_default_network": gcp_default_network}
+def _entry(graph: nx.MultiDiGraph, node: str) -> bool | None:
+    """Does the internet reach the workload widely: for sure (True), maybe (None), no?"""
+    rows = [v for v in firewall_exposure(graph, node) if v.verdict != "CLOSED"]
+    wide = [v for v in rows if "0.0.0.0/0" in v.sources or "::/0" in v.sources]
+    if any(v.verdict == "OPEN" for v in wide):
+        return True
+    return None if any(v.verdict == "UNDETERMINED" for v in wide) else False
+
+
+def firewall_lateral(subject: Subject, graph: nx.MultiDiGraph, params: dict[str, Any]) -> Outcome:
+    """Fails when a GCP or Azure workload the internet reaches widely can open a flow to the
+    subject on one of ``ports``; undetermined when the flow or the entry is only a maybe.
+    A subject the internet reaches itself is left to the direct exposure rules."""
+    if _entry(graph, subject.node) is not False:
+        return FALSE
+    wanted = spans((int(p), int(p)) for p in params.get("ports", []))
+    root = graph.nodes[subject.node]["resource"].root
+    nodes = {
+        d["resource"].address: n for n, d in graph.nodes(data=True) if d["resource"].root == root
+    }
+    best: Outcome = FALSE
+    for flow in firewall_reachers(graph, subject.node):
+        entry = _entry(graph, nodes[flow.source])
+        reached = intersect(flow.ports, wanted)
+        if entry is False or not reached:
+            continue
+        sure = entry is True and bool(intersect(flow.sure, wanted))
+        path = ("internet", flow.source, flow.target)
+        evidence = (
+            f"verdict: {'OPEN' if sure else 'UNDETERMINED'} (lateral, 1 hop)",
+            f"path: {' -> '.join(path)}",
+            f"hop: {hop_text(flow)}",
+            *(f"unknown: {u}" for u in flow.unknowns),
+        )
+        details = (
+            ("verdict", "OPEN" if sure else "UNDETERMINED"),
+            ("protocol", flow.protocol),
+            ("ports", ports_text(reached)),
+            ("sources", (flow.source,)),
+            ("path", path),
+            ("blocked_by", ()),
+            ("hops", (hop_text(flow),)),
+            ("unknowns", flow.unknowns),
+        )
+        outcome = Outcome(Tri.TRUE if sure else Tri.UNKNOWN, "", evidence, details)
+        if sure:
+            return outcome
+        best = outcome if best is FALSE else best
+    return best
+
+
+CHECKS = {"gcp_default_network": gcp_default_network, "firewall_lateral": firewall_lateral}

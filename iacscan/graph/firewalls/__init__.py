@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from iacscan.graph.firewalls import azure, gcp
+from iacscan.graph.firewalls import azure, gcp, lateral
 from iacscan.graph.network.exposure import Verdict
+from iacscan.graph.network.lateral import Flow
 from iacscan.model import Resource
 
 WORKLOADS = frozenset(gcp.WORKLOADS + azure.WORKLOADS)
@@ -38,6 +39,27 @@ def firewall_exposure(graph: Any, node: str) -> list[Verdict]:
     return cache[node]
 
 
+def firewall_reachers(graph: Any, node: str) -> list[Flow]:
+    """Every lateral flow into a GCP or Azure workload from another workload of the same
+    root module and network, sorted by source; memoized per scan."""
+    cache: dict[str, list[Flow]] = graph.graph.setdefault("firewall_reachers", {})
+    if node not in cache:
+        target = graph.nodes[node]["resource"]
+        cloud = "gcp" if target.type in gcp.WORKLOADS else "azure"
+        flows_of = lateral.gcp_flows if cloud == "gcp" else lateral.azure_flows
+        found: list[Flow] = []
+        if target.type in WORKLOADS and target.mode == "managed":
+            nets = networks(graph, target.root, cloud)
+            for other in sorted(graph.nodes):
+                source = graph.nodes[other]["resource"]
+                same = source.root == target.root and source.mode == "managed"
+                kinds = gcp.WORKLOADS if cloud == "gcp" else azure.WORKLOADS
+                if other != node and same and source.type in kinds:
+                    found += flows_of(nets, source, target)
+        cache[node] = found
+    return cache[node]
+
+
 def container(graph: Any, resource: Resource) -> str | None:
     """The address of the subnet or network box a GCP or Azure resource is drawn in."""
     if resource.type.startswith("google_"):
@@ -49,4 +71,12 @@ def container(graph: Any, resource: Resource) -> str | None:
 
 BOXES = ("google_compute_network", "google_compute_subnetwork", "azurerm_virtual_network")
 SUBNET_BOXES = ("google_compute_subnetwork", "azurerm_subnet")
-__all__ = ["BOXES", "SUBNET_BOXES", "WORKLOADS", "container", "firewall_exposure", "networks"]
+__all__ = [
+    "BOXES",
+    "SUBNET_BOXES",
+    "WORKLOADS",
+    "container",
+    "firewall_exposure",
+    "firewall_reachers",
+    "networks",
+]

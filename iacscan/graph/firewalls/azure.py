@@ -89,6 +89,7 @@ class Interface:
     layers: tuple[tuple[Any, ...], ...]  # per layer (subnet, NIC) its NSG values, () for none
     sku: Any = "Standard"
     forwards: tuple[Forward, ...] = ()  # what public load balancers forward to the NIC
+    subnet: Resource | None = None  # the subnet it sits in, when declared here
 
 
 def _nic_interfaces(nets: AzureNetworks, value: Any) -> list[Interface]:
@@ -110,9 +111,8 @@ def _nic_interfaces(nets: AzureNetworks, value: Any) -> list[Interface]:
         steps = tuple(a for a in ((ip.address if ip else "(public IP)"), nic.address) if a)
         sku = (ip.attrs.get("sku") or "Standard") if ip else "Standard"
         layers = (subnet_nsgs, tuple(nets.nsg_of.get(nic.address, ())))
-        found.append(
-            Interface(public, steps, layers, sku, tuple(nets.forwards.get(nic.address, ())))
-        )
+        lbs = tuple(nets.forwards.get(nic.address, ()))
+        found.append(Interface(public, steps, layers, sku, lbs, subnet))
     return found
 
 
@@ -125,7 +125,8 @@ def _scale_set_interfaces(nets: AzureNetworks, vmss: Resource) -> list[Interface
             subnet = nets.get(config.get("subnet_id"), SUBNET)
             subnet_nsgs = tuple(nets.nsg_of.get(subnet.address, ())) if subnet else ()
             flag: Any = bool(public) if not is_unknown(public) else describe(public)
-            found.append(Interface(flag, ("(instance public IP)",), (subnet_nsgs, tuple(nic_nsg))))
+            layers = (subnet_nsgs, tuple(nic_nsg))
+            found.append(Interface(flag, ("(instance public IP)",), layers, subnet=subnet))
     return found
 
 

@@ -185,12 +185,13 @@ def _unknown_rule(owner: Resource, path: str, cloud: str, value: Any, group: Any
 
 
 # -- Azure ----------------------------------------------------------------------------------------
-def _azure_sources(block: dict[str, Any]) -> tuple[list[Any], list[Any]]:
-    """(CIDRs, other tags) of an NSG rule's sources."""
+def _azure_remote(block: dict[str, Any], side: str) -> tuple[list[Any], list[Any]]:
+    """(CIDRs, other tags) of an NSG rule's remote side: ``source`` for inbound rules,
+    ``destination`` for outbound ones."""
     cidrs: list[Any] = []
     tags: list[Any] = []
-    prefixes = listed(block.get("source_address_prefix")) + listed(
-        block.get("source_address_prefixes")
+    prefixes = listed(block.get(f"{side}_address_prefix")) + listed(
+        block.get(f"{side}_address_prefixes")
     )
     for prefix in prefixes:
         if is_unknown(prefix):
@@ -201,7 +202,7 @@ def _azure_sources(block: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             cidrs.append(str(prefix) if "/" in str(prefix) else f"{prefix}/32")
         else:
             tags.append(prefix)
-    tags += listed(block.get("source_application_security_group_ids"))
+    tags += listed(block.get(f"{side}_application_security_group_ids"))
     return cidrs, tags
 
 
@@ -216,7 +217,7 @@ def azure_rule(owner: Resource, path: str, block: dict[str, Any], group: Any) ->
     ports = listed(block.get("destination_port_range")) + listed(
         block.get("destination_port_ranges")
     )
-    cidrs, tags = _azure_sources(block)
+    cidrs, tags = _azure_remote(block, "destination" if direction == "egress" else "source")
     return FirewallRule(
         owner=owner,
         path=path,
