@@ -1,7 +1,8 @@
 """Command line: a thin click layer over the library; it parses options and picks output.
 
 Exit codes are a contract: 0 nothing at or above ``--fail-on``, 1 findings at or above it,
-2 usage errors (and, with ``--fail-on-error``, inputs that could not be read).
+2 usage, settings or output errors, and inputs that could not be read (unless
+``--no-fail-on-error``). No command ends in a traceback.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ PROFILE = click.option(
 )
 
 
-def _echo_errors(errors: list[Any]) -> None:
-    for error in errors:
+def _echo_errors(errors: list[Any], quiet: bool = False) -> None:
+    for error in [] if quiet else errors:
         where = f"{error.file}:{error.line}" if error.line else error.file
         click.echo(f"iacscan: {where}: {error.message}", err=True)
 
@@ -65,6 +66,7 @@ def _load(
     no_cache: bool,
     compose_files: tuple[Path, ...] = (),
     profiles: tuple[str, ...] = (),
+    quiet: bool = False,
 ) -> Any:
     """Load PATHS (default: the current directory) and list read errors on stderr."""
     from iacscan.api import load
@@ -79,13 +81,17 @@ def _load(
         compose_files=compose_files,
         profiles=profiles,
     )
-    _echo_errors(result.errors)
+    _echo_errors(result.errors, quiet)
     return result
 
 
 def _write(text: str, output: Path | None) -> None:
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"iacscan: cannot write {output}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
     else:
         click.echo(text, nl=False)
 
@@ -96,7 +102,31 @@ def _parse_layers(ctx: click.Context, param: click.Parameter, value: str | None)
     return parse_layers(ctx, param, value)
 
 
-@click.group()
+class Main(click.Group):
+    """The command group; a usage mistake or an unexpected internal error is one line and
+    exit 2, never a traceback or a usage block (exit 1 would read as "findings")."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            # One line, with where to look, instead of click's three-line usage block.
+            words = exc.ctx.command_path.split()[1:] if exc.ctx else []
+            command = " ".join(["iacscan", *words])
+            click.echo(f"iacscan: {exc.format_message()} (see '{command} -h')", err=True)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except RecursionError:
+            click.echo("iacscan: internal error: input nested too deeply", err=True)
+        except Exception as exc:  # the last line of defence
+            click.echo(f"iacscan: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+QUIET = click.option("--quiet", "-q", is_flag=True, help="No errors or progress on stderr.")
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iacscan")
 def main() -> None:
     """Find where planned infrastructure breaks least privilege, before it is created."""
@@ -135,6 +165,7 @@ def main() -> None:
 @PROFILE
 @JOBS
 @NO_CACHE
+@QUIET
 def graph(
     paths: tuple[Path, ...],
     fmt: str,
@@ -145,6 +176,7 @@ def graph(
     profiles: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
+    quiet: bool,
     **view: Any,
 ) -> None:
     """Export the resource graph of PATHS (default: the current directory).
@@ -158,7 +190,7 @@ def graph(
     from iacscan.export import EXPORTERS
     from iacscan.export.options import make_view
 
-    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles)
+    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles, quiet)
     try:
         text = EXPORTERS[fmt](make_view(result, fmt, **view))
     except UnknownAddress as error:
@@ -180,6 +212,7 @@ def graph(
 @PROFILE
 @JOBS
 @NO_CACHE
+@QUIET
 def explain_command(
     address: str,
     paths: tuple[Path, ...],
@@ -190,6 +223,7 @@ def explain_command(
     profiles: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
+    quiet: bool,
 ) -> None:
     """Show what can reach ADDRESS in PATHS (default: the current directory).
 
@@ -202,7 +236,7 @@ def explain_command(
     """
     from iacscan.explain import UnknownAddress, explain, render_json, render_table
 
-    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles)
+    result = _load(paths, var_files, var_values, jobs, no_cache, compose_files, profiles, quiet)
     try:
         explanation = explain(result.graph, address)
     except UnknownAddress as error:
@@ -216,10 +250,17 @@ def explain_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "sarif", "junit", "github"]),
-    help="Report format [default: table].",
+    multiple=True,
+    metavar="FORMAT[:FILE]",
+    help="table, json, sarif, junit or github, to stdout (or -o) or FILE; repeatable "
+    "[default: table].",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to FILE.")
+@click.option(
+    "--path-base",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Report paths relative to DIR [default: the current directory; SARIF: the git root].",
+)
 @click.option("--min-severity", type=SEVERITY, help="Drop findings below this severity.")
 @click.option(
     "--fail-on", type=SEVERITY, help="Exit 1 on findings at or above this severity [default: low]."
@@ -278,7 +319,32 @@ def explain_command(
     "--strict", is_flag=True, default=None, help="Count undetermined results as failures."
 )
 @click.option(
-    "--fail-on-error", is_flag=True, default=None, help="Exit 2 when some input could not be read."
+    "--fail-on-error/--no-fail-on-error",
+    default=None,
+    help="Exit 2 when some input could not be read [default: on].",
+)
+@click.option(
+    "--soft-fail",
+    is_flag=True,
+    default=None,
+    help="Exit 0 whatever is found (not on usage errors).",
+)
+@click.option(
+    "--skip-path",
+    "skip_paths",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out files and directories matching GLOB (examples, tests/; repeatable).",
+)
+@click.option(
+    "--skip-category",
+    "skip_categories",
+    multiple=True,
+    metavar="NAME",
+    help="Skip the rules of a category, e.g. hardening (repeatable).",
+)
+@click.option(
+    "--allow-no-rules", is_flag=True, default=None, help="Accept a selection that runs no rule."
 )
 @click.option(
     "--changed-only",
@@ -290,7 +356,7 @@ def explain_command(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Plans: the configuration they were made from [default: the plan's directory].",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No errors or progress on stderr.")
+@QUIET
 @click.option("--no-color", is_flag=True, help="Never colour the table.")
 @JOBS
 @NO_CACHE
@@ -305,8 +371,9 @@ def scan_command(paths: tuple[Path, ...], **options: Any) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@QUIET
 @click.pass_context
-def rules_command(ctx: click.Context, fmt: str) -> None:
+def rules_command(ctx: click.Context, fmt: str, quiet: bool) -> None:
     """List the rule catalogue (``iacscan rules show ID`` for one rule)."""
     if ctx.invoked_subcommand is None:
         from iacscan.cli_support import catalogue

@@ -17,11 +17,20 @@ from tabulate import tabulate
 from iacscan import __version__
 from iacscan.config import ConfigError, find_config, read_config
 from iacscan.decide import exit_code, write_baseline
+from iacscan.report.outputs import (
+    Output,
+    OutputError,
+    git_root,
+    plan_outputs,
+    rebase,
+    writable,
+    write,
+)
 from iacscan.rules.loader import RulesetError, builtin_ruleset_files, load_rules
-from iacscan.scan import ScanOptions, ScanResult, scan
+from iacscan.scan import ScanOptions, ScanResult, SelectionError, scan
 
-EXIT_USAGE = 2
-DEFAULTS = {"format": "table", "fail_on": "low", "min_severity": "info"}
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+DEFAULTS = {"format": "table", "fail_on": "low", "min_severity": "info", "fail_on_error": True}
 OVERRIDES = (
     "fail_on",
     "min_severity",
@@ -30,7 +39,14 @@ OVERRIDES = (
     "show_undetermined",
     "show_suppressed",
     "fail_on_error",
+    "soft_fail",
+    "allow_no_rules",
 )
+LISTS = {"rules": "rules", "skip_rules": "skip_rules", "skip_categories": "skip_categories"}
+
+
+class UsageError(ValueError):
+    """A command-line mistake found after parsing (a missing --var-file): exit 2."""
 
 
 def settings(paths: list[Path], options: dict[str, Any]) -> dict[str, Any]:
@@ -39,21 +55,32 @@ def settings(paths: list[Path], options: dict[str, Any]) -> dict[str, Any]:
     config = find_config(options.get("config"), paths)
     if config is not None:
         merged.update(read_config(config))
-    cli = {
-        "format": options.get("fmt"),
-        "rules": list(options.get("rules") or []) or None,
-        "skip_rules": list(options.get("skip_rules") or []) or None,
-        "var_files": [str(p) for p in options.get("var_files") or []] or None,
-        "registries": {"allowed": list(options["allowed_registries"])}
+        merged["settings_file"] = _shown(config)
+    cli: dict[str, Any] = {key: list(options.get(opt) or []) or None for key, opt in LISTS.items()}
+    cli["format"] = list(options.get("fmt") or []) or None
+    cli["var_files"] = [str(p) for p in options.get("var_files") or []] or None
+    cli["registries"] = (
+        {"allowed": list(options["allowed_registries"])}
         if options.get("allowed_registries")
-        else None,
-    }
+        else None
+    )
     merged.update({k: v for k, v in cli.items() if v is not None})
+    merged["skip_paths"] = [*merged.get("skip_paths", []), *(options.get("skip_paths") or ())]
     for key in OVERRIDES:
         if options.get(key) is not None:
             merged[key] = options[key]
     merged["vars"] = {**(merged.get("vars") or {}), **parse_vars(options.get("var_values") or ())}
+    if isinstance(merged["format"], str):
+        merged["format"] = [merged["format"]]
     return merged
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the current directory when inside it, as the user would type it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def parse_vars(values: tuple[str, ...]) -> dict[str, str]:
@@ -67,28 +94,69 @@ def parse_vars(values: tuple[str, ...]) -> dict[str, str]:
     return parsed
 
 
+def _check_files(conf: dict[str, Any], options: dict[str, Any]) -> None:
+    """Files the scan must read or write exist (a missing --var-file would drop values)."""
+    for file in conf.get("var_files", []):
+        if not Path(file).is_file():
+            raise UsageError(f"--var-file {file}: no such file")
+    if conf.get("baseline") and not Path(conf["baseline"]).is_file():
+        raise UsageError(f"baseline {conf['baseline']}: no such file")
+    if options.get("create_baseline"):
+        writable(options["create_baseline"])
+
+
 def run_scan(paths: list[Path], options: dict[str, Any]) -> int:
+    """Scan, write every output, and decide the exit code; never a traceback."""
     try:
         conf = settings(paths, options)
+        outputs = plan_outputs(conf["format"], options.get("output"))
+        _check_files(conf, options)
         result = scan(paths, _scan_options(conf, options))
-    except (ConfigError, RulesetError, OSError, ValueError) as exc:
-        click.echo(f"iacscan: {exc}", err=True)
+    except SelectionError as exc:
+        where = f" (settings: {conf['settings_file']})" if conf.get("settings_file") else ""
+        return _usage(f"{exc}{where}")
+    except (ConfigError, RulesetError, OutputError, UsageError) as exc:
+        return _usage(str(exc))
+    result.settings_file = conf.get("settings_file", "")
+    _tell(result, outputs, options)
+    try:
+        if options.get("create_baseline"):
+            write_baseline(options["create_baseline"], result.findings + result.undetermined)
+        _emit(result, conf, options, outputs)
+    except (OutputError, OSError) as exc:
+        return _usage(str(exc))
+    return gate(result, conf)
+
+
+def _usage(message: str) -> int:
+    click.echo(f"iacscan: {message}", err=True)
+    return EXIT_USAGE
+
+
+def gate(result: ScanResult, conf: dict[str, Any]) -> int:
+    """The exit code: 2 usage or unread input (unless turned off), 1 findings, 0 clean."""
+    if any(e.kind == "usage" for e in result.errors):
         return EXIT_USAGE
-    if not options.get("quiet"):
-        for error in result.errors:
-            where = f"{error.file}:{error.line}" if error.line else error.file
-            click.echo(f"iacscan: {where}: {error.message}", err=True)
-    if options.get("create_baseline"):
-        write_baseline(options["create_baseline"], result.findings + result.undetermined)
-    _emit(result, conf, options)
-    if not result.files and not result.errors:
-        click.echo("iacscan: no Terraform, plan or Compose files found", err=True)
-    if result.errors and not result.files:
+    if conf.get("soft_fail"):
+        return EXIT_CLEAN
+    if not result.files and not result.skipped and not result.warnings:
         return EXIT_USAGE  # nothing could be read: an empty report must not pass as clean
-    unreadable = bool(result.errors) or not result.files
-    if conf.get("fail_on_error") and unreadable:
+    if result.errors and conf.get("fail_on_error"):
         return EXIT_USAGE
     return exit_code(result.findings, conf["fail_on"])
+
+
+def _tell(result: ScanResult, outputs: list[Output], options: dict[str, Any]) -> None:
+    """Errors and warnings on stderr, unless a table on stdout lists them already."""
+    if options.get("quiet"):
+        return
+    result = rebase(result, options.get("path_base") or Path.cwd())
+    problems = [("", e) for e in result.errors] + [("warning: ", w) for w in result.warnings]
+    if any(o.fmt == "table" and o.file is None for o in outputs):
+        problems = [p for p in problems if p[1].kind == "usage"]  # the table lists the rest
+    for label, problem in problems:
+        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+        click.echo(f"iacscan: {label}{where}: {problem.message}", err=True)
 
 
 def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
@@ -109,6 +177,9 @@ def _scan_options(conf: dict[str, Any], options: dict[str, Any]) -> ScanOptions:
         profiles=list(options.get("profiles") or ()),
         source_dir=options.get("source_dir"),
         changed_only=bool(options.get("changed_only")),
+        skip_categories=list(conf.get("skip_categories", [])),
+        skip_paths=list(conf.get("skip_paths", [])),
+        allow_no_rules=bool(conf.get("allow_no_rules")),
     )
 
 
@@ -143,22 +214,35 @@ def ruleset_files(extra: tuple[Path, ...]) -> list[Path] | None:
     return files
 
 
-def _emit(result: ScanResult, conf: dict[str, Any], options: dict[str, Any]) -> None:
+def _emit(
+    result: ScanResult, conf: dict[str, Any], options: dict[str, Any], outputs: list[Output]
+) -> None:
     from iacscan.report import REPORTERS, ReportOptions
+    from iacscan.report.table import summary_line
 
-    output: Path | None = options.get("output")
-    color = conf["format"] == "table" and output is None and sys.stdout.isatty()
-    report_options = ReportOptions(
-        color=color and not options.get("no_color"),
-        show_undetermined=bool(conf.get("show_undetermined")),
-        show_suppressed=bool(conf.get("show_suppressed")),
-        version=__version__,
-    )
-    text = REPORTERS[conf["format"]](result, report_options)
-    if output:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    for output in outputs:
+        base = options.get("path_base") or _default_base(output.fmt)
+        color = output.fmt == "table" and output.file is None and sys.stdout.isatty()
+        report_options = ReportOptions(
+            color=color and not options.get("no_color"),
+            show_undetermined=bool(conf.get("show_undetermined")),
+            show_suppressed=bool(conf.get("show_suppressed")),
+            version=__version__,
+            base_uri=base.resolve().as_uri() + "/",
+        )
+        text = REPORTERS[output.fmt](rebase(result, base), report_options)
+        if output.file is None:
+            click.echo(text, nl=False)
+        else:
+            write(output.file, text)
+    if not options.get("quiet") and all(o.file is not None for o in outputs):
+        click.echo(summary_line(rebase(result, Path("."))), err=True)
+
+
+def _default_base(fmt: str) -> Path:
+    """The current directory; for SARIF the repository root, which GitHub resolves against."""
+    cwd = Path.cwd()
+    return (git_root(cwd) or cwd) if fmt == "sarif" else cwd
 
 
 def catalogue(fmt: str) -> str:

@@ -6,6 +6,7 @@ Every adapter reads its files into the neutral model and reports the same five t
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 
 from iacscan.model import Comment, Resource, ScanError
@@ -29,3 +30,23 @@ class InputLoad:
         self.files += other.files
         self.roots += other.roots
         self.comments.update(other.comments)
+
+
+def skip_matches(path: str, globs: tuple[str, ...]) -> bool:
+    """Whether ``--skip-path`` globs cover ``path`` (``/``-separated).
+
+    A glob without ``/`` (``examples``, ``test*``) names a file or directory anywhere; one
+    with ``/`` (``modules/*/examples/``) is matched against the leading segments, so it
+    covers everything below the directory it names.
+    """
+    parts = path.split("/")
+    for glob in globs:
+        pattern = glob.strip("/")
+        if "/" not in pattern:
+            if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+                return True
+        elif any(
+            fnmatch.fnmatchcase("/".join(parts[:n]), pattern) for n in range(1, len(parts) + 1)
+        ):
+            return True
+    return False

@@ -7,6 +7,8 @@ a reporter.
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +16,10 @@ from pathlib import Path
 from iacscan.api import LoadResult, load
 from iacscan.cache import Progress
 from iacscan.decide import decide, read_baseline, select_rules
-from iacscan.model import Finding, ScanError
+from iacscan.model import Finding, Location, ScanError
+from iacscan.notices import group, split
 from iacscan.rules.context import annotate
+from iacscan.rules.dedupe import dedupe
 from iacscan.rules.engine import run_rules
 from iacscan.rules.loader import load_rules
 from iacscan.rules.model import Rule
@@ -47,6 +51,16 @@ class ScanResult:
     evaluations: list[Evaluation] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     loaded: LoadResult | None = None
+    notices: list[ScanError] = field(default_factory=list)  # warnings as met (notices.split)
+    skipped: list[str] = field(default_factory=list)  # left out by --skip-path
+    disabled: list[str] = field(default_factory=list)  # rules switched off by the selection
+    settings_file: str = ""  # the .iacscan.yml the settings came from, if any
+    places: dict[str, Location] = field(default_factory=dict)  # graph node -> its block
+
+    @property
+    def warnings(self) -> list[ScanError]:
+        """What to warn about; warnings never fail the gate."""
+        return group(self.notices)
 
     def by_severity(self) -> dict[str, int]:
         counts = Counter(f.severity for f in self.findings)
@@ -77,6 +91,35 @@ class ScanOptions:
     profiles: list[str] = field(default_factory=list)  # Compose profiles (none: every service)
     source_dir: Path | None = None  # a plan's configuration (default: the plan's directory)
     changed_only: bool = False  # report only on what a plan creates, updates or replaces
+    skip_categories: list[str] = field(default_factory=list)  # e.g. hardening
+    skip_paths: list[str] = field(default_factory=list)  # globs relative to the scanned root
+    allow_no_rules: bool = False  # a selection that leaves no rule is otherwise an error
+
+
+class SelectionError(ValueError):
+    """A rule selection that cannot be what the user meant (a typo, or nothing left)."""
+
+
+def choose_rules(options: ScanOptions) -> tuple[list[Rule], list[str]]:
+    """(selected rules, ids switched off); a ``--rule`` glob matching no rule and a
+    selection leaving nothing to run are errors, because a gate running no rule passes."""
+    every = load_rules(options.rule_files)
+    ids = [r.id for r in every]
+    for pattern in options.rules:
+        if not any(fnmatch.fnmatchcase(i, pattern) for i in ids):
+            near = difflib.get_close_matches(pattern.upper(), ids, n=1, cutoff=0.5)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise SelectionError(f"rule {pattern!r} matches no rule{hint}")
+    chosen = select_rules(every, options.rules, options.skip_rules)
+    skip = set(options.skip_categories)
+    chosen = [r for r in chosen if r.category not in skip]
+    if not chosen and not options.allow_no_rules:
+        raise SelectionError(
+            "the rule selection leaves no rule enabled (rules, skip_rules, skip_categories); "
+            "use --allow-no-rules if that is intended"
+        )
+    kept = {r.id for r in chosen}
+    return chosen, [i for i in ids if i not in kept]
 
 
 def changed_nodes(loaded: LoadResult) -> set[str]:
@@ -91,7 +134,7 @@ def changed_nodes(loaded: LoadResult) -> set[str]:
 def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
     """Load, check and decide: the library entry point behind ``iacscan scan``."""
     options = options or ScanOptions()
-    rules = select_rules(load_rules(options.rule_files), options.rules, options.skip_rules)
+    rules, disabled = choose_rules(options)
     loaded = load(
         paths,
         var_files=options.var_files,
@@ -103,10 +146,11 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         compose_files=options.compose_files,
         profiles=options.profiles,
         source_dir=options.source_dir,
+        skip_paths=options.skip_paths,
     )
     settings = {"allowed_registries": options.allowed_registries}
     engine = run_rules(rules, loaded.resources, loaded.graph, settings)
-    found = annotate(engine.findings, rules, loaded.resources, loaded.graph)
+    found = dedupe(annotate(engine.findings, rules, loaded.resources, loaded.graph))
     blocks = {node: data["resource"].location for node, data in loaded.graph.nodes(data=True)}
     baseline = read_baseline(options.baseline) if options.baseline else None
     decision = decide(
@@ -119,6 +163,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         changed_nodes(loaded) if options.changed_only else None,
     )
     evaluations = sorted(Evaluation(*e) for e in engine.evaluations)
+    errors, notices = split(sorted(set(loaded.errors + engine.errors + decision.errors)))
     return ScanResult(
         root=loaded.root,
         files=loaded.files,
@@ -129,6 +174,10 @@ def scan(paths: list[Path], options: ScanOptions | None = None) -> ScanResult:
         suppressed=decision.suppressed,
         baselined=decision.baselined,
         evaluations=evaluations,
-        errors=sorted(set(loaded.errors + engine.errors + decision.errors)),
+        errors=errors,
         loaded=loaded,
+        notices=notices,
+        skipped=loaded.skipped,
+        disabled=disabled,
+        places=blocks,
     )

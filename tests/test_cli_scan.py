@@ -21,6 +21,12 @@ GOLDEN = FIXTURES.parent / "tests/data/cli"
 BASE = [TARGET, "--ruleset", RULESET, "--rule", "IAC-TEST-*", "--no-cache"]
 
 
+@pytest.fixture(autouse=True)
+def _from_the_repository_root(monkeypatch):
+    """Report paths are relative to the current directory: pin it."""
+    monkeypatch.chdir(FIXTURES.parent)
+
+
 def scan(*args):
     return CliRunner().invoke(main, ["scan", *BASE, *args])
 
@@ -29,7 +35,7 @@ def test_table_exact_and_exit_1():
     result = scan()
     assert result.exit_code == 1
     assert result.stdout == (
-        "main.tf\n"
+        "fixtures/cli/main.tf\n"
         "severity    rule              resource                  line  title\n"
         "----------  ----------------  ----------------------  ------  -------------------------\n"
         "medium      IAC-TEST-CLI-001  aws_subnet.public_ips        8  Subnet maps public IPs\n"
@@ -48,11 +54,13 @@ def test_json_report_fields():
         "undetermined": 1,
         "suppressed": 1,
         "errors": 0,
+        "warnings": 0,
+        "skipped": 0,
         "by_severity": {"critical": 1, "high": 0, "medium": 1, "low": 0, "info": 0},
     }
     assert [(f["rule_id"], f["resource"], f["file"], f["line"]) for f in document["findings"]] == [
-        ("IAC-TEST-CLI-001", "aws_subnet.public_ips", "main.tf", 8),
-        ("IAC-TEST-CLI-002", "aws_security_group.web", "main.tf", 15),
+        ("IAC-TEST-CLI-001", "aws_subnet.public_ips", "fixtures/cli/main.tf", 8),
+        ("IAC-TEST-CLI-002", "aws_security_group.web", "fixtures/cli/main.tf", 15),
     ]
 
 
@@ -60,7 +68,7 @@ def test_fail_on_threshold_and_strict():
     assert scan("--fail-on", "critical").exit_code == 1
     only_medium = scan("--skip-rule", "IAC-TEST-CLI-002", "--fail-on", "high")
     assert only_medium.exit_code == 0
-    assert scan("--skip-rule", "*", "--fail-on", "info").exit_code == 0
+    assert scan("--skip-rule", "*", "--fail-on", "info", "--allow-no-rules").exit_code == 0
     strict = scan("--strict", "--format", "json")
     assert json.loads(strict.stdout)["summary"]["findings"] == 3
 
@@ -96,13 +104,13 @@ def test_usage_errors_exit_2(tmp_path):
     assert result.stderr.startswith("iacscan: bad.yml: rule nope: title: required")
 
 
-def test_unreadable_input_exits_2_only_with_fail_on_error():
+def test_unreadable_input_exits_2_unless_no_fail_on_error():
     broken = str(FIXTURES / "terraform/eval/parse_error")
     args = ["scan", broken, "--ruleset", RULESET, "--rule", "IAC-TEST-*", "--no-cache"]
-    assert CliRunner().invoke(main, args).exit_code == 0
-    result = CliRunner().invoke(main, [*args, "--fail-on-error"])
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
     assert result.exit_code == 2
-    assert "broken.tf:5: unexpected" in result.stderr
+    assert "fixtures/terraform/eval/parse_error/broken.tf:5: unexpected" in result.stderr
+    assert CliRunner().invoke(main, [*args, "--no-fail-on-error"]).exit_code == 0
 
 
 def test_output_file_and_determinism(tmp_path):
@@ -143,9 +151,11 @@ def test_every_format_matches_its_golden_file(fmt):
     result = scan("--format", fmt, "--show-undetermined", "--show-suppressed")
     assert result.exit_code == 1
     golden = GOLDEN / f"scan.{fmt}"
+    # SARIF names the absolute base directory (the repository root): machine-specific.
+    text = result.stdout.replace(FIXTURES.parent.resolve().as_uri(), "file:///REPO")
     if os.environ.get("IACSCAN_UPDATE_GOLDEN"):
-        golden.write_text(result.stdout)
-    assert result.stdout == golden.read_text()
+        golden.write_text(text)
+    assert text == golden.read_text()
 
 
 def test_pre_commit_style_file_arguments_scan_their_modules(tmp_path):
@@ -168,6 +178,8 @@ def test_pre_commit_style_file_arguments_scan_their_modules(tmp_path):
         "--no-cache",
         "--format",
         "json",
+        "--path-base",
+        str(module),
     ]
     for changed in (module / "prod.auto.tfvars", module / "main.tf"):
         result = CliRunner().invoke(main, [*args, str(changed)])
@@ -176,9 +188,12 @@ def test_pre_commit_style_file_arguments_scan_their_modules(tmp_path):
         assert [(f["resource"], f["file"], f["line"]) for f in findings] == [
             ("aws_subnet.s", "main.tf", 7)
         ]
-    nothing = CliRunner().invoke(main, [*args, str(tmp_path / "README.md")])
-    assert nothing.exit_code == 0
-    assert "no Terraform, plan or Compose files found" in nothing.stderr
+    readme = str(tmp_path / "README.md")
+    nothing = CliRunner().invoke(main, [*args, readme])
+    assert nothing.exit_code == 2
+    assert nothing.stderr == (
+        f"iacscan: {readme}: not a Terraform (.tf, .tf.json, .tfvars), plan JSON or Compose file\n"
+    )
 
 
 def test_bad_inputs_are_reported_and_never_crash_the_scan(tmp_path):
@@ -192,7 +207,8 @@ def test_bad_inputs_are_reported_and_never_crash_the_scan(tmp_path):
         'resource "aws_subnet" "s" {\n  map_public_ip_on_launch = true\n}\n'
     )
     args = ["scan", str(tmp_path), "--ruleset", RULESET, "--rule", "IAC-TEST-*", "--no-cache"]
-    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    args += ["--path-base", str(tmp_path)]
+    result = CliRunner().invoke(main, [*args, "--format", "json", "--no-fail-on-error"])
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert [(e["file"], e["line"]) for e in document["errors"]] == [
@@ -203,7 +219,7 @@ def test_bad_inputs_are_reported_and_never_crash_the_scan(tmp_path):
         ("unterminated.tf", 2),
     ]
     assert [f["resource"] for f in document["findings"]] == ["aws_subnet.s"]
-    assert CliRunner().invoke(main, [*args, "--fail-on-error"]).exit_code == 2
+    assert CliRunner().invoke(main, args).exit_code == 2
 
 
 def test_exposure_findings_carry_structured_evidence_in_json():
@@ -249,6 +265,7 @@ def test_compose_file_and_profile_options_select_what_is_scanned(tmp_path) -> No
 
 def test_nothing_readable_exits_2_even_without_fail_on_error(tmp_path):
     (tmp_path / "broken.tf").write_text('resource "aws_vpc" "v" {\n  cidr_block = \n}\n')
-    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache"])
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache", "--no-fail-on-error"])
     assert result.exit_code == 2
-    assert "broken.tf:" in result.stderr
+    assert "broken.tf:" in result.stdout  # listed once, in the table (not again on stderr)
+    assert result.stderr == ""

@@ -287,7 +287,12 @@ def test_a_compose_file_named_explicitly_is_a_project(tmp_path: Path) -> None:
         "network.default",
         "service.api",
     ]
-    assert resources(tmp_path) == {}  # not a default name: a directory scan does not read it
+    # Not a default name: a directory scan does not read it, and says it found nothing.
+    unread = load([tmp_path], environ={}, use_cache=False)
+    assert unread.resources == []
+    assert [(e.message, e.kind) for e in unread.errors] == [
+        (f"no Terraform, plan or Compose files under {tmp_path}", "usage")
+    ]
 
 
 def test_depends_on_gives_graph_edges(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def test_settings_are_read_and_paths_made_relative_to_the_file(tmp_path):
     ("text", "message"),
     [
         ("colour: true\n", "unknown setting 'colour'"),
-        ("strict: yes-please\n", "strict must be a bool"),
+        ("strict: yes-please\n", "strict must be true or false"),
         ("- a\n", "expected a mapping of settings"),
         ("a: [\n", "while parsing"),
     ],

@@ -151,8 +151,8 @@ def test_installed_remote_module_is_read_and_missing_one_reported():
     app = resources["aws_instance.app"]
     assert app.attrs["subnet_id"] == Ref("module.vpc.aws_subnet.this", "id")
     assert isinstance(app.attrs["tags"]["Sg"], Unknown)
-    assert [(e.file, e.line, e.kind) for e in result.errors] == [("main.tf", 7, "module")]
-    assert "is not installed" in result.errors[0].message
+    assert [(e.file, e.line, e.kind) for e in result.errors] == [("main.tf", 7, "not-installed")]
+    assert result.errors[0].message == "git::https://example.com/modules/sg.git"
 
 
 def test_parse_error_is_reported_and_other_files_load():

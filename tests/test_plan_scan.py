@@ -220,6 +220,7 @@ def test_no_report_prints_a_sensitive_value(fmt):
 
 def test_cli_changed_only_and_sarif_locations():
     args = ["scan", str(PLANS / "changes.plan.json"), "--source-dir", str(PLANS / "changes")]
+    args += ["--path-base", str(PLANS)]
     result = CliRunner().invoke(main, [*args, "--changed-only", "--no-cache", "--format", "sarif"])
     assert result.exit_code == 1, result.output
     sarif = json.loads(result.output)

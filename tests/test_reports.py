@@ -232,10 +232,10 @@ def test_table_summary_counts_hidden_sections_and_baselined() -> None:
 
 def test_json_shape() -> None:
     default = json.loads(REPORTERS["json"](make_result(), DEFAULT))
-    assert list(default) == ["version", "summary", "findings", "errors"]
+    assert list(default) == ["version", "summary", "findings", "errors", "warnings", "skipped"]
     assert list(default["findings"][0]) == [
         "rule_id", "severity", "title", "message", "resource", "resource_type",
-        "file", "line", "end_line", "remediation", "evidence", "fingerprint",
+        "file", "line", "end_line", "remediation", "evidence", "fingerprint", "root",
     ]  # fmt: skip
     everything = json.loads(REPORTERS["json"](make_result(), EVERYTHING))
     assert list(everything) == [
@@ -245,6 +245,8 @@ def test_json_shape() -> None:
         "undetermined",
         "suppressed",
         "errors",
+        "warnings",
+        "skipped",
     ]
     assert [f["resource"] for f in everything["undetermined"]] == ["aws_s3_bucket.data"]
     assert everything["summary"]["by_severity"] == {
@@ -376,6 +378,28 @@ def test_sarif_schema_agrees_with_jsonschema_when_installed() -> None:
         jsonschema.Draft7Validator(SCHEMA).validate(
             json.loads(sarif.render(make_result(), options))
         )
+
+
+OFFICIAL = json.loads((DATA / "sarif-schema-2.1.0-oasis.json").read_text(encoding="utf-8"))
+
+
+def official_errors(document: dict) -> list[str]:
+    """Violations of the OASIS SARIF 2.1.0 schema (errata 01), as JSON paths and messages."""
+    import jsonschema
+
+    validator = jsonschema.Draft4Validator(OFFICIAL)
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_sarif_validates_against_the_official_oasis_schema() -> None:
+    assert OFFICIAL["id"].endswith("/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")
+    for options in VARIANTS.values():
+        assert official_errors(json.loads(sarif.render(make_result(), options))) == []
+    broken = json.loads(sarif.render(make_result(), DEFAULT))
+    broken["runs"][0]["results"][0]["level"] = "critical"
+    assert official_errors(broken) == [
+        "$.runs[0].results[0].level: 'critical' is not one of ['none', 'note', 'warning', 'error']"
+    ]
 
 
 def test_sarif_rules_results_and_levels() -> None:

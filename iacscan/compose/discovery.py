@@ -21,6 +21,20 @@ OVERRIDE_FILES = (
 )
 SKIP_DIRS = frozenset({".terraform", ".git", "node_modules"})
 _NAMED = re.compile(r"(^|[._-])compose([._-].*)?\.ya?ml$")
+_SERVICES = re.compile(rb"^services[ \t]*:", re.MULTILINE)
+SNIFF_BYTES = 4_000_000
+
+
+def looks_like_compose(path: Path) -> bool:
+    """A YAML file named on the command line whatever its name (``stack.yml``): a Compose
+    project when a top-level ``services:`` key is written (read by content, not refused)."""
+    if not path.name.endswith((".yml", ".yaml")):
+        return False
+    try:
+        with path.open("rb") as handle:
+            return bool(_SERVICES.search(handle.read(SNIFF_BYTES)))
+    except OSError:
+        return False
 
 
 def project_files(directory: Path) -> list[Path]:
@@ -42,7 +56,8 @@ def discover_projects(path: Path) -> list[tuple[Path, list[Path]]]:
         if path.name in COMPOSE_FILES or path.name in OVERRIDE_FILES:
             files = project_files(path.parent)
             return [(path.parent, files)] if files else []
-        return [(path.parent, [path])] if _NAMED.search(path.name) else []
+        named = _NAMED.search(path.name) or looks_like_compose(path)
+        return [(path.parent, [path])] if named else []
     found = []
     for current, dirs, _ in os.walk(path):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))

@@ -9,11 +9,11 @@ checked the same way and a finding points at the block or resource that opens th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from iacscan.model import Resource
-from iacscan.model.values import Ref, is_unknown
+from iacscan.model.values import Ref, Unknown, is_unknown
 
 ALL = "-1"
 PROTOCOL_NAMES = {"-1": ALL, "all": ALL, "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
@@ -134,6 +134,25 @@ def inline_rules(sg: Resource) -> list[SgRule]:
     return rules
 
 
+def _direction(value: Any) -> Any:
+    """``type`` of an ``aws_security_group_rule``: a direction, else unknown (never assumed
+    to be ingress, or an egress rule would pass silently)."""
+    if isinstance(value, str) or is_unknown(value):
+        return value
+    return Unknown("the rule's type (ingress or egress) is not set")
+
+
+def directed(rule: SgRule) -> list[SgRule]:
+    """The rule once per direction it may have: a rule whose direction is unknown may be
+    either, and what it admits is then unknown too, so analyses call it undetermined."""
+    if not is_unknown(rule.direction):
+        return [rule]
+    return [
+        replace(unknown_rule(rule.owner, rule.path, d, rule.direction), group=rule.group)
+        for d in ("ingress", "egress")
+    ]
+
+
 def rule_resource(resource: Resource) -> SgRule:
     a = resource.attrs
     if resource.type == "aws_security_group_rule":
@@ -142,7 +161,7 @@ def rule_resource(resource: Resource) -> SgRule:
         return SgRule(
             owner=resource,
             path="",
-            direction=direction if isinstance(direction, str) else "ingress",
+            direction=_direction(direction),
             protocol=protocol,
             from_port=low,
             to_port=high,

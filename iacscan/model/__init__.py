@@ -28,7 +28,7 @@ class ScanError:
     file: str
     line: int
     message: str
-    kind: str = "parse"  # parse | eval | module
+    kind: str = "parse"  # parse | eval | module | usage | not-installed | warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +110,6 @@ class Finding:
     # Structured evidence as (key, value) pairs, e.g. an exposure verdict with its path; the
     # JSON report prints it as an object. Empty for attribute rules.
     details: tuple[tuple[str, Any], ...] = ()
+    # The root module (directory, relative to the scanned root) the resource was evaluated
+    # from: a finding inside a module names which caller configured it.
+    root: str = ""

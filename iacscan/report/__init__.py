@@ -29,6 +29,7 @@ class ReportOptions:
     show_undetermined: bool = False
     show_suppressed: bool = False
     version: str
+    base_uri: str = ""  # absolute URI of the directory report paths are relative to
 
 
 Reporter = Callable[["ScanResult", "ReportOptions"], str]

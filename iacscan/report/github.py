@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from iacscan.model import Finding, ScanError
 from iacscan.report.json_report import ordered
+from iacscan.report.sarif import evidence_text
 
 if TYPE_CHECKING:
     from iacscan.report import ReportOptions
@@ -56,11 +57,15 @@ def _annotation(finding: Finding, level: str, prefix: str = "") -> str:
     properties["title"] = f"{finding.rule_id} {finding.title}".strip()
     if finding.status == "undetermined":
         prefix += "Undetermined: "
-    return command(level, properties, prefix + (finding.message or finding.title))
+    text = (finding.message or finding.title) + evidence_text(finding)
+    return command(level, properties, prefix + text)
 
 
 def _error(error: ScanError) -> str:
     properties = _position(error.file, error.line, error.line)
+    if error.kind == "warning":
+        properties["title"] = "iacscan warning"
+        return command("warning", properties, error.message)
     properties["title"] = f"iacscan {error.kind} error"
     return command("error", properties, error.message)
 
@@ -73,4 +78,5 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     if options.show_suppressed:
         lines += [_annotation(f, "notice", "Suppressed: ") for f in ordered(result.suppressed)]
     lines += [_error(e) for e in sorted(result.errors)]
+    lines += [_error(w) for w in sorted(result.warnings)]
     return "".join(f"{line}\n" for line in lines)

@@ -54,6 +54,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "remediation": finding.remediation,
         "evidence": details_json(finding.details) if finding.details else list(finding.evidence),
         "fingerprint": finding.fingerprint,
+        "root": finding.root,
     }
 
 
@@ -88,6 +89,8 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "undetermined": len(result.undetermined),
         "suppressed": len(result.suppressed),
         "errors": len(result.errors),
+        "warnings": len(result.warnings),
+        "skipped": len(result.skipped),
         "by_severity": result.by_severity(),
     }
 
@@ -104,4 +107,8 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     if options.show_suppressed:
         document["suppressed"] = [finding_record(f) for f in ordered(result.suppressed)]
     document["errors"] = [error_record(e) for e in sorted(result.errors)]
+    document["warnings"] = [error_record(w) for w in sorted(result.warnings)]
+    document["skipped"] = list(result.skipped)
+    if result.settings_file:
+        document["settings"] = {"file": result.settings_file, "disabled_rules": result.disabled}
     return json.dumps(document, indent=2) + "\n"

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-# Placeholder: setup.cfg has no project URL yet; replace once iacscan has a public home.
+# URIs are relative to this base; ``originalUriBaseIds`` says where it is (the --path-base
+# directory, by default the git repository root, which GitHub resolves against the checkout).
 URI_BASE_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "iacscanFingerprint/v1"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
@@ -90,13 +91,44 @@ def _physical(location: Location) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: int, kind: str) -> dict[str, Any]:
+def evidence_text(finding: Finding) -> str:
+    """Ports and sources of an exposure finding, for its message: `` (tcp 22 from 0.0.0.0/0)``."""
+    facts = dict(finding.details)
+    if "ports" not in facts:
+        return ""
+    sources = ", ".join(str(s) for s in facts.get("sources", ())) or "unknown sources"
+    family = f" {facts['family']}" if "family" in facts else ""
+    return f" ({facts.get('protocol', '')} {facts['ports']} from {sources}{family})"
+
+
+def _code_flows(finding: Finding, places: dict[str, Location]) -> list[dict[str, Any]]:
+    """One thread flow per path from the internet, hop by hop, so a viewer can walk it."""
+    facts = dict(finding.details)
+    paths = [facts.get("path", ())]
+    paths += [dict(other).get("path", ()) for other in facts.get("other_verdicts", ())]
+    # With several roots, graph nodes are ``<root>:<address>`` and hops are addresses.
+    prefix = finding.resource.split(":", 1)[0] + ":" if ":" in finding.resource else ""
+    flows = []
+    for path in paths:
+        steps = []
+        for hop in path:
+            place = places.get(f"{prefix}{hop}") or places.get(str(hop))
+            location = _physical(place) if place else {}
+            steps.append({"location": {**location, "message": {"text": str(hop)}}})
+        if steps:
+            flows.append({"threadFlows": [{"locations": steps}]})
+    return flows
+
+
+def _result(
+    finding: Finding, index: int, kind: str, places: dict[str, Location] | None = None
+) -> dict[str, Any]:
     """One SARIF result; ``kind`` is the list it came from: kept, undetermined or suppressed.
 
     The "Undetermined: " prefix follows the finding itself, so an undetermined finding kept
     by ``--strict`` is an error that still says why it could not be decided.
     """
-    text = finding.message or finding.title or finding.rule_id
+    text = (finding.message or finding.title or finding.rule_id) + evidence_text(finding)
     if finding.status == "undetermined":
         text = f"Undetermined: {text}"
     record: dict[str, Any] = {
@@ -106,17 +138,22 @@ def _result(finding: Finding, index: int, kind: str) -> dict[str, Any]:
         "message": {"text": text},
         "locations": [_physical(finding.location)],
     }
+    flows = _code_flows(finding, places or {})
+    if flows:
+        record["codeFlows"] = flows
     if finding.fingerprint:
         record["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.root and finding.resource.split(":")[-1].startswith("module."):
+        record["properties"] = {"rootModule": finding.root}
     if kind == "suppressed":
         # iacscan suppressions are ``iacscan:ignore`` comments in the scanned files.
         record["suppressions"] = [{"kind": "inSource"}]
     return record
 
 
-def _notification(error: ScanError) -> dict[str, Any]:
+def _notification(error: ScanError, severity: str = "error") -> dict[str, Any]:
     """A scan error as a tool execution notification: it is about the run, not a result."""
-    record: dict[str, Any] = {"level": "error", "message": {"text": error.message}}
+    record: dict[str, Any] = {"level": severity, "message": {"text": error.message}}
     if error.file:
         record["locations"] = [_physical(Location(error.file, error.line, error.line))]
     return record
@@ -145,10 +182,20 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     }
     run: dict[str, Any] = {
         "tool": {"driver": driver},
-        "results": [_result(f, index[f.rule_id], kind) for kind, f in selected],
+        "results": [_result(f, index[f.rule_id], kind, result.places) for kind, f in selected],
     }
-    if result.errors:
+    if options.base_uri:
+        run["originalUriBaseIds"] = {URI_BASE_ID: {"uri": options.base_uri}}
+    if result.errors or result.warnings:
         notes = [_notification(e) for e in sorted(result.errors)]
-        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notes}]
+        notes += [_notification(w, "warning") for w in sorted(result.warnings)]
+        run["invocations"] = [
+            {"executionSuccessful": not result.errors, "toolExecutionNotifications": notes}
+        ]
+    if result.settings_file:
+        run["properties"] = {
+            "settingsFile": result.settings_file,
+            "disabledRules": list(result.disabled),
+        }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2) + "\n"

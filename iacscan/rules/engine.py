@@ -110,4 +110,5 @@ def make_finding(
         remediation=rule.remediation,
         fingerprint=hashlib.sha256(key.encode()).hexdigest()[:32],
         details=outcome.details,
+        root=resource.root,
     )

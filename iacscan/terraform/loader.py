@@ -141,13 +141,23 @@ class TerraformLoader:
                     and str(source.expr.value).startswith(("./", "../"))
                 ):
                     called.add((directory.resolve() / str(source.expr.value)).resolve())
+        names: set[str] = set()
         for directory in directories:
             resolved = directory.resolve()
             config = self._configs.get(resolved)
             if config is not None and resolved not in called:
                 self.result.roots.append(self.rel(resolved))
                 self.evaluate_root(config)
+                names.update(config.variables)
+        if self.result.roots:
+            self._undeclared(names)
         return self.result
+
+    def _undeclared(self, declared: set[str]) -> None:
+        """A value for a variable no root declares is likely a typo: warn (Terraform errors)."""
+        for name in sorted(set(self.variables) - declared):
+            message = f"variable {name!r} is set but no root module declares it"
+            self.result.errors.append(ScanError("<command line>", 0, message, "warning"))
 
     def evaluate_root(self, config: ModuleConfig) -> None:
         project = Project(config.dir, self.scan_root, self.config, self.result.errors)

@@ -327,13 +327,8 @@ class ModuleInstance:
         else:
             installed = self.project.installed_module(key_path)
             if installed is None:
-                self.project.error(
-                    declared.file,
-                    declared.block.line,
-                    f"module {name!r}: remote source {source!r} is not installed "
-                    "(run terraform init; iacscan never downloads modules)",
-                    "module",
-                )
+                # One warning per source, not an error: see iacscan.notices.
+                self.project.error(declared.file, declared.block.line, source, "not-installed")
                 return None
             directory = installed
         config = self.project.load_config(directory)

@@ -38,7 +38,7 @@ from iacscan.graph.network.model import (
 )
 from iacscan.graph.network.placement import PLACERS, Placement
 from iacscan.graph.network.sets import EPHEMERAL, FULL, Span, Spans, cidr_spans, intersect, subtract
-from iacscan.graph.security_groups import SgRule, all_rules
+from iacscan.graph.security_groups import SgRule, all_rules, directed
 from iacscan.model import Resource
 from iacscan.model.values import Ref, is_unknown
 
@@ -156,7 +156,8 @@ def _targets(net: AwsNetwork, chain: Chain, target: Resource) -> tuple[bool, tup
 def _all_rules(net: AwsNetwork) -> list[SgRule]:
     """Rules of both directions (the network model keeps only ingress); computed once."""
     if "lb_sg_rules" not in net.memo:
-        net.memo["lb_sg_rules"] = all_rules(list(net.resources.values()))
+        every = all_rules(list(net.resources.values()))
+        net.memo["lb_sg_rules"] = [d for rule in every for d in directed(rule)]
     rules: list[SgRule] = net.memo["lb_sg_rules"]
     return rules
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iacscan.graph.network_acls import AclEntry, all_entries
-from iacscan.graph.security_groups import SgRule, all_rules
+from iacscan.graph.security_groups import SgRule, all_rules, directed
 from iacscan.model import Resource
 from iacscan.model.values import Ref, Unknown, is_unknown
 
@@ -124,7 +124,7 @@ def build_network(root: str, resources: list[Resource]) -> AwsNetwork:
 
 
 def _index_rules(net: AwsNetwork, managed: list[Resource]) -> None:
-    for rule in all_rules(managed):
+    for rule in (d for r in all_rules(managed) for d in directed(r)):
         ingress = rule.direction == "ingress"
         owner = address(rule.group)
         if owner is not None:
