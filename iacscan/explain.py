@@ -18,6 +18,7 @@ from tabulate import tabulate
 
 from iacscan.graph.compose_reach import ALL_PORTS, networks_of, peers, service_exposure
 from iacscan.graph.facts import Facts
+from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
 from iacscan.graph.network import Verdict
 from iacscan.graph.network.chains import Chain, lateral_chain
 from iacscan.graph.network.lateral import Flow, hop_text, reachers
@@ -79,16 +80,24 @@ def explain(facts: Facts, address: str) -> Explanation:
     resource: Resource = graph.nodes[node]["resource"]
     if resource.type == "compose_service":
         return _compose_service(graph, node, resource)
+    if resource.mode == "managed" and resource.type in FIREWALL_WORKLOADS:
+        rows = sorted(facts.exposure(node), key=_order)
+        return Explanation(
+            node, resource, tuple(rows), lateral=tuple(facts.firewall_reachers(node))
+        )
     if resource.mode != "managed" or resource.type not in PLACERS:
         return Explanation(node, resource, (), NOT_A_WORKLOAD)
-    order = lambda v: (v.family, v.protocol, v.ports, v.path)  # noqa: E731
-    rows = sorted(facts.exposure(node), key=order)
-    via_lb = sorted(facts.lb_exposure(node), key=order)
+    rows = sorted(facts.exposure(node), key=_order)
+    via_lb = sorted(facts.lb_exposure(node), key=_order)
     net = facts.network(resource)
     lateral = reachers(net, resource.address)
     exposed = facts.exposed_workloads(resource.root)
     chain = None if resource.address in exposed else lateral_chain(net, resource.address, exposed)
     return Explanation(node, resource, tuple(rows), None, tuple(via_lb), tuple(lateral), chain)
+
+
+def _order(verdict: Verdict) -> tuple[Any, ...]:
+    return (verdict.family, verdict.protocol, verdict.ports, verdict.path)
 
 
 def _compose_service(graph: Any, node: str, resource: Resource) -> Explanation:
@@ -170,7 +179,7 @@ def render_table(explanation: Explanation) -> str:
     """A heading line, one table row per verdict, the load-balancer chains and the lateral
     flows when there are any, then the unknowns and assumptions."""
     if not explanation.workload:
-        models = ", ".join(sorted(PLACERS))
+        models = ", ".join(sorted({*PLACERS, *FIREWALL_WORKLOADS}))
         return f"{_heading(explanation)}: {explanation.note} ({models})\n"
     parts = [_heading(explanation), "", _verdict_table(explanation.verdicts)]
     if explanation.via_lb:

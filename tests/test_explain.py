@@ -117,7 +117,11 @@ def test_non_workload_says_so_in_table_and_json() -> None:
         "(aws_alb, aws_autoscaling_group, aws_db_instance, aws_ecs_service, aws_eks_cluster, "
         "aws_elasticache_cluster, aws_elasticache_replication_group, aws_elasticsearch_domain, "
         "aws_instance, aws_lambda_function, aws_lb, aws_mq_broker, aws_network_interface, "
-        "aws_opensearch_domain, aws_rds_cluster_instance, aws_redshift_cluster)\n"
+        "aws_opensearch_domain, aws_rds_cluster_instance, aws_redshift_cluster, "
+        "azurerm_linux_virtual_machine, azurerm_linux_virtual_machine_scale_set, "
+        "azurerm_virtual_machine, azurerm_windows_virtual_machine, "
+        "azurerm_windows_virtual_machine_scale_set, google_compute_instance, "
+        "google_compute_instance_template, google_compute_region_instance_template)\n"
     )
     document = json.loads(run("explain", "aws_vpc.explicit", ROUTES, "--format", "json").stdout)
     assert document == {

@@ -12,7 +12,8 @@ from iacscan.model import SEVERITIES
 from iacscan.rules.loader import RulesetError, builtin_ruleset_files, load_file, load_rules
 from iacscan.rules.model import Rule
 
-AREA_ID = re.compile(r"^IAC-(AWS-[A-Z0-9]+|COMPOSE|K8S)-\d{3}$")  # provider, area, number
+# provider, area, number
+AREA_ID = re.compile(r"^IAC-((AWS|GCP|AZURE)-[A-Z0-9]+|COMPOSE|K8S)-\d{3}$")
 URL = re.compile(r"^https://\S+$")
 
 
@@ -35,7 +36,7 @@ def test_rule_metadata_is_complete(rule: Rule) -> None:
     assert rule.tags, "every rule needs tags"
     assert rule.references, "every rule needs references"
     assert any(URL.match(ref) for ref in rule.references), "at least one documentation URL"
-    assert all(URL.match(ref) or ref.startswith("CIS AWS Foundations") for ref in rule.references)
+    assert all(URL.match(ref) or re.match(r"CIS [A-Z]", ref) for ref in rule.references)
 
 
 def _entries(file: Path) -> list[dict]:

@@ -17,6 +17,7 @@ import networkx as nx
 
 from iacscan.graph.compose_reach import networks_of
 from iacscan.graph.facts import Facts
+from iacscan.graph.firewalls import BOXES, SUBNET_BOXES, container
 from iacscan.graph.network.placement import PLACERS
 from iacscan.model import Resource
 
@@ -92,11 +93,15 @@ def parents(facts: Facts) -> dict[str, str]:
         if resource.type in COMPOSE_TYPES:
             found[node] = _compose_parent(graph, node, resource)
             continue
-        parent = _aws_parent(facts, node, resource, ids)
+        if resource.type.startswith(("google_", "azurerm_")):
+            box = container(facts.firewalls(resource), resource)
+            parent = ids.get((resource.root, box)) if box else None
+        else:
+            parent = _aws_parent(facts, node, resource, ids)
         if parent is not None and parent != node:
             found[node] = parent
     for node in sorted(graph.nodes):
-        if node not in found and graph.nodes[node]["resource"].type not in VPCS:
+        if node not in found and graph.nodes[node]["resource"].type not in VPCS + BOXES:
             parent = _common_box(graph, node, found)
             if parent is not None:
                 found[node] = parent
@@ -105,7 +110,8 @@ def parents(facts: Facts) -> dict[str, str]:
 
 def _chain(graph: nx.MultiDiGraph, node: str, found: dict[str, str]) -> list[str]:
     """The boxes around a node, innermost first (itself when it is a box)."""
-    chain = [node] if graph.nodes[node]["resource"].type in SUBNETS + VPCS else []
+    boxes = SUBNETS + VPCS + BOXES + SUBNET_BOXES
+    chain = [node] if graph.nodes[node]["resource"].type in boxes else []
     while node in found and len(chain) < 10:
         node = found[node]
         chain.append(node)

@@ -16,6 +16,7 @@ import networkx as nx
 
 from iacscan.graph.compose_reach import networks_of, peers, service_exposure
 from iacscan.graph.facts import Facts
+from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
 from iacscan.graph.network.exposure import Verdict
 from iacscan.graph.network.flows import INTERNET, REACHING
 from iacscan.graph.network.placement import PLACERS
@@ -31,6 +32,8 @@ def verdict_rows(facts: Facts, node: str, resource: Resource) -> list[Verdict] |
         return service_exposure(facts.graph, node)
     if resource.mode == "managed" and resource.type in PLACERS:
         return facts.exposure(node) + facts.lb_exposure(node)
+    if resource.mode == "managed" and resource.type in FIREWALL_WORKLOADS:
+        return facts.exposure(node)
     return None
 
 

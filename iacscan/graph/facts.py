@@ -20,7 +20,9 @@ from typing import Any
 
 import networkx as nx
 
+from iacscan.graph import firewalls
 from iacscan.graph.network.exposure import Verdict, exposure, widely_reached
+from iacscan.graph.network.lateral import Flow
 from iacscan.graph.network.lb_chains import LB_TYPES, target_exposure
 from iacscan.graph.network.model import AwsNetwork, build_network
 from iacscan.graph.network.placement import PLACERS
@@ -38,6 +40,8 @@ class Facts:
         self._lb_exposure: dict[str, list[Verdict]] = {}
         self._exposed: dict[str, dict[str, bool]] = {}
         self._policies: dict[str, Configuration] = {}
+        self._firewalls: dict[tuple[str, str], Any] = {}
+        self._reachers: dict[str, list[Flow]] = {}
 
     def resource(self, node: str) -> Resource:
         found: Resource = self.graph.nodes[node]["resource"]
@@ -51,8 +55,31 @@ class Facts:
         return self._networks[resource.root]
 
     def exposure(self, node: str) -> list[Verdict]:
-        """Internet exposure of a workload node (its own address, through its SGs)."""
+        """Internet exposure of a workload node: its own address through its security groups
+        (AWS), or through the priority-ordered firewall rules or NSGs (GCP, Azure)."""
+        if node not in self._exposure and self.resource(node).type in firewalls.WORKLOADS:
+            resource = self.resource(node)
+            self._exposure[node] = firewalls.exposure(self.firewalls(resource), resource)
         return self._per_node(self._exposure, node, exposure)
+
+    def firewalls(self, resource: Resource) -> Any:
+        """The GCP or Azure networks of the resource's root module (by its type's cloud)."""
+        key = (resource.root, firewalls.cloud_of(resource) or "")
+        if key not in self._firewalls:
+            members = self._members(resource.root)
+            self._firewalls[key] = firewalls.build_networks(members, key[1])
+        return self._firewalls[key]
+
+    def firewall_reachers(self, node: str) -> list[Flow]:
+        """Lateral flows into a GCP or Azure workload from the workloads of its network."""
+        if node not in self._reachers:
+            target = self.resource(node)
+            members = self._members(target.root)
+            self._reachers[node] = firewalls.reachers(self.firewalls(target), members, target)
+        return self._reachers[node]
+
+    def _members(self, root: str) -> list[Resource]:
+        return [d["resource"] for _, d in self.graph.nodes(data=True) if d["resource"].root == root]
 
     def lb_exposure(self, node: str) -> list[Verdict]:
         """Internet exposure of a node through load-balancer chains that end at it."""

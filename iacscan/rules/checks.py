@@ -13,6 +13,7 @@ from iacscan.graph.facts import Facts
 from iacscan.graph.network_acls import Traffic, exposure
 from iacscan.model.values import is_unknown
 from iacscan.rules.aws_service_checks import CHECKS as AWS_SERVICE_CHECKS
+from iacscan.rules.cloud_checks import CHECKS as CLOUD_CHECKS
 from iacscan.rules.compose_checks import CHECKS as COMPOSE_CHECKS
 from iacscan.rules.compose_isolation_checks import CHECKS as COMPOSE_ISOLATION_CHECKS
 from iacscan.rules.conditions import FALSE, Outcome, Subject, Tri
@@ -89,4 +90,5 @@ CHECKS: dict[str, Check] = {
     **REGISTRY_CHECKS,
     **COMPOSE_CHECKS,
     **COMPOSE_ISOLATION_CHECKS,
+    **CLOUD_CHECKS,
 }

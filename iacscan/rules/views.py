@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from iacscan.containers import ecs, kubernetes
+from iacscan.graph.firewalls.records import all_rules as all_firewall_rules
 from iacscan.graph.network_acls import all_entries
 from iacscan.graph.security_groups import all_rules
 from iacscan.model import Resource
@@ -43,6 +44,20 @@ def security_group_rules_view(
         node = node_ids[f"{rule.owner.root}:{rule.owner.address}"]
         prefix = f"{rule.path}." if rule.path else ""
         subjects.append(Subject(node, rule.owner.type, rule.attrs(), node, prefix, record=True))
+    return subjects
+
+
+def firewall_rules_view(
+    resources: list[Resource], graph: nx.MultiDiGraph, node_ids: dict[str, str]
+) -> list[Subject]:
+    """One record per GCP firewall ``allow``/``deny`` block and per Azure NSG rule; rules
+    tell the clouds apart by the record's ``cloud``."""
+    subjects = []
+    for rule in all_firewall_rules(resources):
+        node = node_ids[f"{rule.owner.root}:{rule.owner.address}"]
+        prefix = f"{rule.path}." if rule.path else ""
+        for attrs in rule.records():
+            subjects.append(Subject(node, rule.owner.type, attrs, node, prefix, record=True))
     return subjects
 
 
@@ -190,6 +205,7 @@ VIEWS: dict[str, View] = {
     "resources": resources_view,
     "security_group_rules": security_group_rules_view,
     "network_acl_rules": network_acl_rules_view,
+    "firewall_rules": firewall_rules_view,
     "routes": routes_view,
     "ecs_containers": ecs_containers_view,
     "kubernetes_pods": kubernetes_pods_view,

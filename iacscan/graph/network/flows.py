@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from iacscan.graph.firewalls import WORKLOADS as FIREWALL_WORKLOADS
 from iacscan.graph.network.lateral import reachers
 from iacscan.graph.network.placement import PLACERS
 from iacscan.graph.network.sets import ports_text
@@ -33,7 +34,7 @@ def with_flows(facts: Facts) -> nx.MultiDiGraph:
     verdicts: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for node, data in graph.nodes(data=True):
         resource = data.get("resource")
-        if resource is None or resource.type not in PLACERS or resource.mode != "managed":
+        if resource is None or resource.mode != "managed":
             continue
         for verdict in facts.exposure(node):
             if verdict.verdict in REACHING:
@@ -67,9 +68,15 @@ def _add_lateral(facts: Facts, copy: nx.MultiDiGraph) -> None:
     }
     for node, data in sorted(graph.nodes(data=True)):
         resource = data.get("resource")
-        if resource is None or resource.type not in PLACERS or resource.mode != "managed":
+        if resource is None or resource.mode != "managed":
             continue
-        for flow in reachers(facts.network(resource), resource.address):
+        if resource.type in PLACERS:
+            found = reachers(facts.network(resource), resource.address)
+        elif resource.type in FIREWALL_WORKLOADS:
+            found = facts.firewall_reachers(node)
+        else:
+            continue
+        for flow in found:
             source = nodes[(resource.root, flow.source)]
             copy.add_edge(
                 source,
