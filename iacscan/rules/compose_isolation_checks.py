@@ -1,6 +1,6 @@
 """Compose isolation checks across services and ports: what one condition cannot say.
 
-A service's ports are judged by the reachability verdicts of ``iacscan.compose.reach``
+A service's ports are judged by the reachability verdicts of ``iacscan.graph.compose_reach``
 (called in ``_exposure`` only, so the source of those facts can move in one place); shared
 mounts compare a service with the other services of its project.
 """
