@@ -527,3 +527,13 @@ def test_compose_suppressions_only_in_yaml_comments(tmp_path: Path) -> None:
         (2, "iacscan:ignore IAC-COMPOSE-001 real comment"),
         (3, "iacscan:ignore X after a value"),
     ]
+
+
+def test_file_function_never_opens_a_fifo_for_a_blocking_read(tmp_path: Path) -> None:
+    """``file()`` reads through the same regular-file check as every other read."""
+    write(tmp_path / "main.tf", 'resource "aws_s3_bucket" "b" {\n  bucket = file("pipe")\n}\n')
+    os.mkfifo(tmp_path / "pipe")
+    result = load([tmp_path], environ={}, use_cache=False)
+    assert [(e.file, e.line, e.message) for e in result.errors] == [
+        ("main.tf", 2, "bucket: file(): no file exists at 'pipe'")
+    ]

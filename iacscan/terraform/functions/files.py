@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from iacscan.model.values import unknown_from
+from iacscan.reading import Refused, read_regular
 from iacscan.terraform.functions._core import (
     FunctionContext,
     FunctionError,
@@ -45,7 +46,10 @@ def _read_bytes(ctx: FunctionContext, path: Any) -> bytes:
         raise FunctionError(f"no file exists at {_string(path)!r}")
     if resolved.stat().st_size > _MAX_FILE_BYTES:
         raise _NotStatic("file too large to read during a scan")
-    return resolved.read_bytes()
+    try:  # checked again on the open descriptor: a file swapped for a FIFO never blocks
+        return read_regular(resolved, _MAX_FILE_BYTES)
+    except Refused as refused:
+        raise FunctionError(f"{_string(path)!r}: {refused.message}") from None
 
 
 def _read_text(ctx: FunctionContext, path: Any) -> str:
