@@ -12,6 +12,7 @@ from typing import Any
 
 from iacscan.graph.facts import Facts
 from iacscan.graph.firewalls.gcp import NETWORK, SUBNETWORK, GcpNetworks
+from iacscan.graph.network.exposure import widely_reached
 from iacscan.graph.network.lateral import hop_text
 from iacscan.graph.network.sets import intersect, ports_text, spans
 from iacscan.model.values import Ref, is_unknown
@@ -58,12 +59,9 @@ def gcp_default_network(subject: Subject, facts: Facts, params: dict[str, Any]) 
 
 
 def _entry(facts: Facts, node: str) -> bool | None:
-    """Does the internet reach the workload widely: for sure (True), maybe (None), no?"""
-    rows = [v for v in facts.exposure(node) if v.verdict != "CLOSED"]
-    wide = [v for v in rows if "0.0.0.0/0" in v.sources or "::/0" in v.sources]
-    if any(v.verdict == "OPEN" for v in wide):
-        return True
-    return None if any(v.verdict == "UNDETERMINED" for v in wide) else False
+    """Does the internet reach the workload widely: for sure (True), maybe (None), no? The
+    same judgement as the AWS lateral rule's entry points (``widely_reached``)."""
+    return widely_reached(facts.exposure(node))
 
 
 def firewall_lateral(subject: Subject, facts: Facts, params: dict[str, Any]) -> Outcome:

@@ -18,9 +18,9 @@ from typing import Any
 from iacscan.graph.firewalls.azure_lb import Forward, forwards
 from iacscan.graph.firewalls.evaluate import Candidate, cuts, first_match
 from iacscan.graph.firewalls.records import AZURE_NSG, FirewallRule, azure_rules, listed
-from iacscan.graph.firewalls.verdicts import both, either, gate_part, verdict_rows
+from iacscan.graph.firewalls.verdicts import gate_part, verdict_rows
 from iacscan.graph.network.components import Part, describe
-from iacscan.graph.network.exposure import Verdict
+from iacscan.graph.network.exposure import Verdict, combine, either
 from iacscan.graph.network.sets import INTERNET, Span
 from iacscan.model import Resource
 from iacscan.model.values import Ref, is_unknown
@@ -153,7 +153,7 @@ def _layer(
 def _merge_layer(parts: list[Part], everyone: Any) -> Part:
     if not parts:
         return Part(everyone, everyone)
-    merged = both(parts, "")
+    merged = combine(parts, "")
     return Part(merged.low, merged.high, merged.path[1:-1], merged.blocks, merged.unknowns)
 
 
@@ -215,19 +215,16 @@ def exposure(nets: AzureNetworks, workload: Resource) -> list[Verdict]:
             gate = gate_part(public, family, "NO_PUBLIC_IP", "(NIC)")
             steps = i.steps if gate.path else ()
             gate = Part(gate.low, gate.high, steps, gate.blocks, gate.unknowns)
-            parts.append(both([gate, *_layers(nets, i, family, protocol, span, public, i.sku)], ""))
+            layers = _layers(nets, i, family, protocol, span, public, i.sku)
+            parts.append(combine([gate, *layers], workload.address))
             for forward in i.forwards if family == 4 else ():
                 if _carries(forward, protocol, span):
                     gate = gate_part(forward.public, family, "", "")
                     gate = Part(gate.low, gate.high, forward.steps, (), gate.unknowns)
                     standard = "Standard" if forward.standard else "Basic"
                     layers = _layers(nets, i, family, protocol, span, True, standard)
-                    parts.append(both([gate, *layers], ""))
-        if not parts:
-            return Part((), (), (), ("NO_NETWORK_INTERFACE",))
-        merged = either(parts)
-        path = (*merged.path[:-1], workload.address) if merged.path else ()
-        return Part(merged.low, merged.high, path, merged.blocks, merged.unknowns)
+                    parts.append(combine([gate, *layers], workload.address))
+        return either(parts) if parts else Part((), (), (), ("NO_NETWORK_INTERFACE",))
 
     return verdict_rows(workload.address, cell, cuts(every, ports))
 

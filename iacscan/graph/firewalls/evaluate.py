@@ -54,7 +54,7 @@ def sources(rule: FirewallRule, family: int) -> tuple[Spans, Spans, tuple[str, .
     return intersect(low, everyone), intersect(high, everyone), tuple(unknowns)
 
 
-def _covers(rule: FirewallRule, protocol: str, span: Span) -> bool | None:
+def covers_cell(rule: FirewallRule, protocol: str, span: Span) -> bool | None:
     """Does the rule match the cell's protocol and ports (None: unknown)?"""
     if is_unknown(rule.protocol) or is_unknown(rule.ports):
         return None
@@ -63,7 +63,9 @@ def _covers(rule: FirewallRule, protocol: str, span: Span) -> bool | None:
     return any(low <= span[0] and span[1] <= high for low, high in rule.ports)
 
 
-def _priority(candidate: Candidate) -> tuple[int, int, str]:
+def evaluation_order(candidate: Candidate) -> tuple[int, int, str]:
+    """Priority first (an unknown one first of all, where it can change the most), then deny
+    before allow where the cloud says so (``order``)."""
     value = candidate.rule.priority
     rank = value if isinstance(value, int) and not isinstance(value, bool) else -1
     return (rank, candidate.order, candidate.rule.label)
@@ -82,9 +84,9 @@ def first_match(
     path: tuple[str, ...] = ()
     denied: list[str] = []
     unknowns: list[str] = []
-    for candidate in sorted(candidates, key=_priority):
+    for candidate in sorted(candidates, key=evaluation_order):
         rule = candidate.rule
-        covers = _covers(rule, protocol, span)
+        covers = covers_cell(rule, protocol, span)
         if covers is False:
             continue
         sure, most, doubts = sources(rule, family)

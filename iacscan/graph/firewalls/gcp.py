@@ -20,9 +20,9 @@ from typing import Any
 from iacscan.graph.firewalls.evaluate import Candidate, cuts, first_match
 from iacscan.graph.firewalls.gcp_lb import Forward, forwards
 from iacscan.graph.firewalls.records import FirewallRule, gcp_rules, listed
-from iacscan.graph.firewalls.verdicts import both, either, gate_part, verdict_rows
+from iacscan.graph.firewalls.verdicts import gate_part, verdict_rows
 from iacscan.graph.network.components import Part, describe
-from iacscan.graph.network.exposure import Verdict
+from iacscan.graph.network.exposure import Verdict, combine, either
 from iacscan.graph.network.sets import INTERNET, Span, Spans, cidr_spans, intersect, union
 from iacscan.model import Resource
 from iacscan.model.values import Ref, is_unknown
@@ -174,11 +174,11 @@ def exposure(nets: GcpNetworks, workload: Resource) -> list[Verdict]:
             else:
                 rules = first_match(found, family, protocol, span, "FIREWALL_IMPLIED_DENY")
                 route = route_part(nets, network, workload.attrs.get("tags"), family)
-            parts.append(both([gate, route, rules], workload.address))
+            parts.append(combine([gate, route, rules], workload.address))
             for forward in lbs if index == 0 and family == 4 else []:
                 if _carries(forward, protocol, span):
                     entry = Part(INTERNET[family], INTERNET[family], forward.steps)
-                    parts.append(both([entry, route, rules], workload.address))
+                    parts.append(combine([entry, route, rules], workload.address))
         return either(parts)
 
     return verdict_rows(workload.address, cell, cuts(every, spans))

@@ -24,10 +24,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from iacscan.graph.firewalls import azure, gcp
-from iacscan.graph.firewalls.evaluate import Candidate, cuts
+from iacscan.graph.firewalls.evaluate import Candidate, covers_cell, cuts, evaluation_order
 from iacscan.graph.firewalls.records import FirewallRule, listed
 from iacscan.graph.network.lateral import Flow
-from iacscan.graph.network.sets import Span, Spans, cidr_spans, intersect, spans, subtract, union
+from iacscan.graph.network.sets import (
+    FULL,
+    Span,
+    Spans,
+    cidr_spans,
+    intersect,
+    spans,
+    subtract,
+    union,
+)
 from iacscan.model import Resource
 from iacscan.model.values import is_unknown
 
@@ -49,13 +58,12 @@ def _hits(candidates: list[Candidate], match: Match, protocol: str, span: Span) 
     """(rule, hit, allow) of the rules that may decide the cell, in evaluation order; hit is
     True (it matches the peer), or None (it may)."""
     found = []
-    for candidate in sorted(candidates, key=lambda c: (_rank(c.rule.priority), c.order)):
+    for candidate in sorted(candidates, key=evaluation_order):
         rule = candidate.rule
-        if is_unknown(rule.ports) or is_unknown(rule.protocol) or is_unknown(rule.action):
+        covers = covers_cell(rule, protocol, span)
+        if covers is None or is_unknown(rule.action):
             hit: bool | None = None
-        elif rule.protocol not in ("-1", protocol) or not any(
-            a <= span[0] and span[1] <= b for a, b in rule.ports
-        ):
+        elif not covers:
             continue
         else:
             hit = match(rule)
@@ -63,10 +71,6 @@ def _hits(candidates: list[Candidate], match: Match, protocol: str, span: Span) 
         if hit is not False:
             found.append((rule, hit, rule.action == "allow"))
     return found
-
-
-def _spans_cell(ports: list[Span], span: Span) -> bool:
-    return any(low <= span[0] and span[1] <= high for low, high in ports)
 
 
 def _decide(
@@ -88,26 +92,17 @@ def _decide(
     return sure, most, via
 
 
-def _rank(priority: Any) -> int:
-    return priority if isinstance(priority, int) and not isinstance(priority, bool) else -1
-
-
 def _covers(rule: FirewallRule, ranges: Spans | None) -> bool | None:
     """Do the rule's CIDRs take in the whole peer (True), part of it or maybe (None)?"""
     found: bool | None = False
     for cidr in rule.cidrs:
-        if is_unknown(cidr):
-            found = None
-            continue
-        net = cidr_spans(cidr, 4)
-        if net is None:
-            found = None
-        elif ranges is None:
-            found = True if net == ((0, 2**32 - 1),) else (found and None)
-        elif not subtract(ranges, net):
-            return True
-        elif intersect(ranges, net):
-            found = None
+        net = None if is_unknown(cidr) else cidr_spans(cidr, 4)
+        if net == ():
+            continue  # an IPv6 range never takes in an IPv4 peer
+        if net is not None and not subtract(ranges or FULL[4], net):
+            return True  # the whole peer, or (peer unknown) every address
+        if net is None or ranges is None or intersect(ranges, net):
+            found = None  # part of the peer, or a peer or range known only after apply
     return found
 
 

@@ -10,6 +10,7 @@ public CIDRs), CLOSED (with every blocking component), UNDETERMINED (with the un
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -104,7 +105,7 @@ def _default_groups(net: AwsNetwork, vpc: str | None) -> tuple[Any, ...]:
     return ()
 
 
-def _combine(parts: list[Part], workload: str) -> Part:
+def combine(parts: Sequence[Part], workload: str) -> Part:
     """A flow needs every component: intersect the bounds, keep the chain or the blockers."""
     low, high = INTERNET_BOTH, INTERNET_BOTH
     for part in parts:
@@ -117,8 +118,9 @@ def _combine(parts: list[Part], workload: str) -> Part:
     return Part((), (), (), blocks or ("SOURCES_DISJOINT",))
 
 
-def _union(cells: list[Part]) -> Part:
-    """A workload in several subnets (LB, DB subnet group) is exposed through any of them."""
+def either(cells: Sequence[Part]) -> Part:
+    """A workload in several subnets (LB, DB subnet group) or with several interfaces is
+    exposed through any of them."""
     low: Spans = ()
     high: Spans = ()
     for cell in cells:
@@ -141,7 +143,7 @@ def _site_cell(
         groups = place.security_groups or _default_groups(net, site.vpc)
         parts.append(sg_part(net, groups, family, protocol, span))
     extra = (listen_part(place, family, protocol, span), sources_part(place, family))
-    return _combine(parts + [p for p in extra if p is not None], place.workload.address)
+    return combine(parts + [p for p in extra if p is not None], place.workload.address)
 
 
 def _cuts(net: AwsNetwork, place: Placement) -> list[Span]:
@@ -166,9 +168,10 @@ def _ints(*values: Any) -> bool:
     return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
-def _verdict(
-    place: Placement, family: int, protocol: str, span: Span, part: Part, assumed: tuple[str, ...]
+def verdict(
+    workload: str, family: int, protocol: str, span: Span, part: Part, assumed: tuple[str, ...] = ()
 ) -> Verdict:
+    """One cell's bounds as a verdict row (the same for every cloud's analysis)."""
     everyone = INTERNET[family]
     sources: tuple[str, ...] = ()
     if not part.high:
@@ -181,12 +184,12 @@ def _verdict(
         exact = "OPEN" if whole else "RESTRICTED"
         name = exact if part.low == part.high else "UNDETERMINED"
     return Verdict(
-        place.workload.address, family, protocol, span, name, sources, part.path,
+        workload, family, protocol, span, name, sources, part.path,
         part.blocks, part.unknowns, assumed,
     )  # fmt: skip
 
 
-def _merge(verdicts: list[Verdict]) -> list[Verdict]:
+def merge_rows(verdicts: list[Verdict]) -> list[Verdict]:
     """Join neighbouring port intervals whose verdicts are the same in every other respect."""
     merged: list[Verdict] = []
     for verdict in verdicts:
@@ -224,13 +227,13 @@ def exposure(net: AwsNetwork, resource: Resource) -> list[Verdict]:
         for protocol in ("tcp", "udp"):
             returns = [return_part(net, s.acl, family, protocol) if s.acl else None for s in sites]
             cells = [
-                _verdict(place, family, protocol, span, _union([
+                verdict(place.workload.address, family, protocol, span, either([
                     _site_cell(net, place, site, family, protocol, span, back)
                     for site, back in zip(sites, returns, strict=True)
                 ]), assumed)
                 for span in _cuts(net, place)
             ]  # fmt: skip
-            verdicts += _merge(cells)
+            verdicts += merge_rows(cells)
     return verdicts
 
 
